@@ -1,0 +1,86 @@
+"""The demo: a fictional council, its staff and one conference, seeded through the services."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from importlib import resources
+
+from sqlite_utils import Database
+
+from . import councils, queries
+from .access import user_actor
+from .rules import dates
+from .services import accounts, conferences, reports
+
+DEMO_PASSWORD = "demo-password-2026"  # printed on start; the demo is for trying the app locally
+DEMO_USERS = (
+    ("admin@northmere.example", "Ade Admin", "admin"),
+    ("chair@northmere.example", "Chris Chair", "chair"),
+    ("minutes@northmere.example", "Morgan Minutes", "minute_taker"),
+)
+
+
+def _data() -> dict:
+    text = (resources.files("conference_room") / "data" / "demo.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def seed(db: Database) -> list[str]:
+    """Seed the demo if absent; return the lines to print (logins and join code)."""
+    data = _data()
+    council_id = councils.ensure(db, data["council"])
+    for email, name, role in DEMO_USERS:
+        if queries.user_by_email(db, email) is None:
+            accounts.create_user(
+                db,
+                council_id,
+                {"email": email, "name": name, "role": role, "password": DEMO_PASSWORD},
+            )
+    chair = user_actor(queries.user_by_email(db, "chair@northmere.example"))
+    existing = [
+        c
+        for c in queries.conferences_for_council(db, council_id)
+        if c["title"] == data["conference"]["title"] and c["status"] != "closed"
+    ]
+    conference = existing[0] if existing else _seed_conference(db, chair, data)
+    lines = [f"Demo logins (password for each: {DEMO_PASSWORD}):"]
+    lines += [f"  {role:<13} {email}" for email, _, role in DEMO_USERS]
+    lines.append(
+        f"Demo conference: {conference['title']}, join code "
+        f"{conferences.display_join_code(conference['join_code'])} "
+        f"(phones open /j/{conference['join_code']})"
+    )
+    return lines
+
+
+def _seed_conference(db: Database, chair, data: dict) -> dict:
+    today = dates.today_london()
+    meeting_day = dates.add_working_days(today, 1)
+    scheduled = datetime.combine(meeting_day, time(10, 0), tzinfo=dates.LONDON)
+    children = []
+    for child in data["children"]:
+        entry = {
+            "name": child["name"],
+            "gp": child.get("gp"),
+            "school": child.get("school_or_nursery"),
+        }
+        if child.get("unborn"):
+            # Keep the baby unborn whenever the demo is run.
+            entry["expected_date"] = (today + timedelta(weeks=12)).isoformat()
+        else:
+            entry["date_of_birth"] = child["date_of_birth"]
+        children.append({key: value for key, value in entry.items() if value is not None})
+    created = conferences.create(
+        db,
+        chair,
+        {
+            **data["conference"],
+            "scheduled_for": dates.to_iso(scheduled),
+            "children": children,
+            "family_members": data["family_members"],
+        },
+    )
+    for report in data["reports"]:
+        reports.add(db, chair, created["id"], report)
+    return queries.conference(db, created["id"])

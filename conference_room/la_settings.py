@@ -1,0 +1,115 @@
+"""The council's choices in one place: deadlines, scale wording, statements, marking and more.
+
+Later features add their settings here (a field on LASettings with its default in
+data/la_defaults.json) instead of inventing their own.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from importlib import resources
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from sqlite_utils import Database
+
+from . import audit, clock, queries
+from .access import Actor
+from .db import transaction
+from .errors import Forbidden, Invalid
+from .schemas import parse
+
+
+class _Setting(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+class ScaleWording(_Setting):
+    zero: str = Field(min_length=1, max_length=500)
+    ten: str = Field(min_length=1, max_length=500)
+    zero_family: str = Field(min_length=1, max_length=500)
+    ten_family: str = Field(min_length=1, max_length=500)
+    question: str = Field(min_length=1, max_length=500)
+    question_family: str = Field(min_length=1, max_length=500)
+    one_point_up: str = Field(min_length=1, max_length=300)
+    one_point_up_family: str = Field(min_length=1, max_length=300)
+    threshold: int = Field(ge=0, le=10)
+    reversed: bool
+
+
+class Statement(_Setting):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    title: str = Field(min_length=1, max_length=120)
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class ConferenceKind(_Setting):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+    name: str = Field(min_length=1, max_length=120)
+    family_name: str = Field(min_length=1, max_length=160)
+    base: Literal["initial", "review", "pre_birth", "transfer_in"]
+
+
+class JargonEntry(_Setting):
+    model_config = ConfigDict(extra="allow", strict=True, str_strip_whitespace=True)
+    term: str = Field(min_length=1, max_length=60)
+    plain: str = Field(min_length=1, max_length=300)
+
+
+class DeadlineDays(_Setting):
+    initial: int = Field(ge=0, le=30)
+    pre_birth: int = Field(ge=0, le=30)
+    transfer_in: int = Field(ge=0, le=30)
+    review: int = Field(ge=0, le=30)
+
+
+class LASettings(_Setting):
+    """Every council setting with its type and limits."""
+
+    report_deadline_days: DeadlineDays
+    scale: ScaleWording
+    allow_multiple_categories: bool
+    protective_marking: str = Field(min_length=1, max_length=60)
+    complaints_text: str = Field(min_length=1, max_length=4000)
+    statements: list[Statement] = Field(max_length=20)
+    closure_days: list[date] = Field(max_length=100)
+    conference_kinds: list[ConferenceKind] = Field(min_length=1, max_length=20)
+    jargon: list[JargonEntry] = Field(max_length=500)
+
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+def defaults() -> dict[str, Any]:
+    """Return the built-in defaults (data/la_defaults.json)."""
+    text = (resources.files("conference_room") / "data" / "la_defaults.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def get(db: Database, council_id: int) -> LASettings:
+    """Return the council's settings: its stored choices over the defaults."""
+    merged = {**defaults(), **queries.settings_values(db, council_id)}
+    return LASettings.model_validate(merged)
+
+
+def update(db: Database, actor: Actor, changes: Any) -> LASettings:
+    """Validate and store ``changes`` (a partial object of settings) for the admin's council."""
+    if actor.role != "admin":
+        raise Forbidden("Only an admin can change the council's settings.")
+    if not isinstance(changes, dict) or not changes:
+        raise Invalid("Send an object with at least one setting to change.", field="body")
+    unknown = sorted(set(changes) - set(LASettings.model_fields))
+    if unknown:
+        raise Invalid(
+            f"{unknown[0]}: is not a setting we know; the settings are "
+            f"{', '.join(LASettings.model_fields)}.",
+            field=unknown[0],
+        )
+    current = get(db, actor.council_id).model_dump(mode="json")
+    merged = parse(LASettings, {**current, **changes})
+    stored = merged.model_dump(mode="json")
+    with transaction(db) as tx:
+        for key in changes:
+            queries.put_setting(tx.db, actor.council_id, key, stored[key], clock.stamp())
+        audit.record(tx, actor, "settings.update", None, {"keys": sorted(changes)})
+    return merged

@@ -1,0 +1,85 @@
+"""Payload shapes: one pydantic definition validates input and describes it in OpenAPI."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import Invalid
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Payload(BaseModel):
+    """Base for every request payload: strict types, unknown fields refused, text trimmed."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts) or "body"
+
+
+def _plain(error: dict[str, Any]) -> str:
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "string_too_short":
+        return (
+            "must not be empty"
+            if ctx.get("min_length") == 1
+            else (f"must be at least {ctx.get('min_length')} characters")
+        )
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind in ("too_long",):
+        return f"must have at most {ctx.get('max_length')} items"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "must be a whole number"
+    if kind in ("bool_type", "bool_parsing"):
+        return "must be true or false"
+    if kind in ("string_type",):
+        return "must be text"
+    if kind in ("less_than_equal", "less_than"):
+        return f"must be {ctx.get('le', ctx.get('lt'))} or less"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be {ctx.get('ge', ctx.get('gt'))} or more"
+    if kind in ("literal_error", "enum"):
+        return f"must be one of {ctx.get('expected')}"
+    if kind == "extra_forbidden":
+        return "is not a field we know; remove it"
+    if kind in (
+        "date_type",
+        "date_parsing",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+    ):
+        return "must be a date written like 2027-03-04"
+    if kind in ("datetime_type", "datetime_parsing", "datetime_from_date_parsing"):
+        return "must be a date and time written like 2027-03-04T10:00"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "must be an object"
+    if kind in ("list_type", "tuple_type"):
+        return "must be a list"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return error["msg"][:1].lower() + error["msg"][1:]
+
+
+def parse(model: type[M], data: Any) -> M:
+    """Validate ``data`` against ``model`` or raise Invalid naming the first bad field."""
+    if not isinstance(data, dict):
+        raise Invalid("Send a JSON object.", field="body")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        field = _field(first["loc"])
+        raise Invalid(f"{field}: {_plain(first)}.", field=field) from None
