@@ -1,4 +1,4 @@
-"""Every SQL statement, grouped by table. Plain dicts in and out; no Flask, no rules."""
+"""SQL for councils, settings, users, the audit log, conferences, children and family."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ from typing import Any
 from sqlite_utils import Database
 
 
-def _one(db: Database, sql: str, params: Any = ()) -> dict | None:
+def one(db: Database, sql: str, params: Any = ()) -> dict | None:
     return next(iter(db.query(sql, params)), None)
 
 
-def _all(db: Database, sql: str, params: Any = ()) -> list[dict]:
+def all_rows(db: Database, sql: str, params: Any = ()) -> list[dict]:
     return list(db.query(sql, params))
 
 
-def _insert(db: Database, table: str, row: dict) -> int:
+def insert(db: Database, table: str, row: dict) -> int:
     columns = ", ".join(row)
     marks = ", ".join(f":{key}" for key in row)
     return db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", row).lastrowid
 
 
-def _update(db: Database, table: str, row_id: int, values: dict) -> None:
+def update(db: Database, table: str, row_id: int, values: dict) -> None:
     sets = ", ".join(f"{key} = :{key}" for key in values)
     db.execute(f"UPDATE {table} SET {sets} WHERE id = :_id", {**values, "_id": row_id})
 
@@ -31,26 +31,26 @@ def _update(db: Database, table: str, row_id: int, values: dict) -> None:
 
 
 def council_by_name(db: Database, name: str) -> dict | None:
-    return _one(db, "SELECT * FROM councils WHERE name = ?", [name])
+    return one(db, "SELECT * FROM councils WHERE name = ?", [name])
 
 
 def council(db: Database, council_id: int) -> dict | None:
-    return _one(db, "SELECT * FROM councils WHERE id = ?", [council_id])
+    return one(db, "SELECT * FROM councils WHERE id = ?", [council_id])
 
 
 def first_council(db: Database) -> dict | None:
-    return _one(db, "SELECT * FROM councils ORDER BY id LIMIT 1")
+    return one(db, "SELECT * FROM councils ORDER BY id LIMIT 1")
 
 
 def insert_council(db: Database, name: str, at: str) -> int:
-    return _insert(db, "councils", {"name": name, "created_at": at})
+    return insert(db, "councils", {"name": name, "created_at": at})
 
 
 # -- la_settings ----------------------------------------------------------------------------
 
 
 def settings_values(db: Database, council_id: int) -> dict[str, Any]:
-    rows = _all(db, "SELECT key, value FROM la_settings WHERE council_id = ?", [council_id])
+    rows = all_rows(db, "SELECT key, value FROM la_settings WHERE council_id = ?", [council_id])
     return {row["key"]: json.loads(row["value"]) for row in rows}
 
 
@@ -67,40 +67,40 @@ def put_setting(db: Database, council_id: int, key: str, value: Any, at: str) ->
 
 
 def user_by_email(db: Database, email: str) -> dict | None:
-    return _one(db, "SELECT * FROM users WHERE email = ?", [email])
+    return one(db, "SELECT * FROM users WHERE email = ?", [email])
 
 
 def user(db: Database, user_id: int) -> dict | None:
-    return _one(db, "SELECT * FROM users WHERE id = ?", [user_id])
+    return one(db, "SELECT * FROM users WHERE id = ?", [user_id])
 
 
 def insert_user(db: Database, row: dict) -> int:
-    return _insert(db, "users", row)
+    return insert(db, "users", row)
 
 
 def update_user(db: Database, user_id: int, values: dict) -> None:
-    _update(db, "users", user_id, values)
+    update(db, "users", user_id, values)
 
 
 def count_users(db: Database) -> int:
-    return _one(db, "SELECT count(*) AS n FROM users")["n"]
+    return one(db, "SELECT count(*) AS n FROM users")["n"]
 
 
 # -- audit_events ---------------------------------------------------------------------------
 
 
 def last_audit_event(db: Database) -> dict | None:
-    return _one(db, "SELECT * FROM audit_events ORDER BY id DESC LIMIT 1")
+    return one(db, "SELECT * FROM audit_events ORDER BY id DESC LIMIT 1")
 
 
 def insert_audit_event(db: Database, row: dict) -> int:
-    return _insert(db, "audit_events", row)
+    return insert(db, "audit_events", row)
 
 
 def audit_events(db: Database, conference_id: int | None = None) -> list[dict]:
     if conference_id is None:
-        return _all(db, "SELECT * FROM audit_events ORDER BY id")
-    return _all(
+        return all_rows(db, "SELECT * FROM audit_events ORDER BY id")
+    return all_rows(
         db, "SELECT * FROM audit_events WHERE conference_id = ? ORDER BY id", [conference_id]
     )
 
@@ -109,15 +109,15 @@ def audit_events(db: Database, conference_id: int | None = None) -> list[dict]:
 
 
 def conference(db: Database, conference_id: int) -> dict | None:
-    return _one(db, "SELECT * FROM conferences WHERE id = ?", [conference_id])
+    return one(db, "SELECT * FROM conferences WHERE id = ?", [conference_id])
 
 
 def conference_by_code(db: Database, join_code: str) -> dict | None:
-    return _one(db, "SELECT * FROM conferences WHERE join_code = ?", [join_code])
+    return one(db, "SELECT * FROM conferences WHERE join_code = ?", [join_code])
 
 
 def conferences_for_council(db: Database, council_id: int) -> list[dict]:
-    return _all(
+    return all_rows(
         db,
         "SELECT * FROM conferences WHERE council_id = ? ORDER BY scheduled_for, id",
         [council_id],
@@ -125,30 +125,30 @@ def conferences_for_council(db: Database, council_id: int) -> list[dict]:
 
 
 def insert_conference(db: Database, row: dict) -> int:
-    return _insert(db, "conferences", row)
+    return insert(db, "conferences", row)
 
 
 def update_conference(db: Database, conference_id: int, values: dict) -> None:
-    _update(db, "conferences", conference_id, values)
+    update(db, "conferences", conference_id, values)
 
 
 def bump_version(db: Database, conference_id: int) -> int:
     """Increase the conference's version by one and return the new value."""
     db.execute("UPDATE conferences SET version = version + 1 WHERE id = ?", [conference_id])
-    return _one(db, "SELECT version FROM conferences WHERE id = ?", [conference_id])["version"]
+    return one(db, "SELECT version FROM conferences WHERE id = ?", [conference_id])["version"]
 
 
 # -- children and family_members ------------------------------------------------------------
 
 
 def children(db: Database, conference_id: int) -> list[dict]:
-    return _all(
+    return all_rows(
         db, "SELECT * FROM children WHERE conference_id = ? ORDER BY position, id", [conference_id]
     )
 
 
 def insert_child(db: Database, row: dict) -> int:
-    return _insert(db, "children", row)
+    return insert(db, "children", row)
 
 
 def delete_children(db: Database, conference_id: int, keep_ids: list[int]) -> None:
@@ -160,11 +160,11 @@ def delete_children(db: Database, conference_id: int, keep_ids: list[int]) -> No
 
 
 def update_child(db: Database, child_id: int, values: dict) -> None:
-    _update(db, "children", child_id, values)
+    update(db, "children", child_id, values)
 
 
 def family_members(db: Database, conference_id: int) -> list[dict]:
-    return _all(
+    return all_rows(
         db,
         "SELECT * FROM family_members WHERE conference_id = ? ORDER BY position, id",
         [conference_id],
@@ -172,79 +172,17 @@ def family_members(db: Database, conference_id: int) -> list[dict]:
 
 
 def insert_family_member(db: Database, row: dict) -> int:
-    return _insert(db, "family_members", row)
+    return insert(db, "family_members", row)
 
 
 def delete_family_members(db: Database, conference_id: int) -> None:
     db.execute("DELETE FROM family_members WHERE conference_id = ?", [conference_id])
 
 
-# -- invitations ----------------------------------------------------------------------------
-
-
-def insert_invitation(db: Database, row: dict) -> int:
-    return _insert(db, "invitations", row)
-
-
-def invitation_by_token_hash(db: Database, token_hash: str) -> dict | None:
-    return _one(db, "SELECT * FROM invitations WHERE token_hash = ?", [token_hash])
-
-
-def invitations(db: Database, conference_id: int) -> list[dict]:
-    return _all(
-        db, "SELECT * FROM invitations WHERE conference_id = ? ORDER BY id", [conference_id]
-    )
-
-
-# -- reports and report_versions ------------------------------------------------------------
-
-
-def _report_row(row: dict | None) -> dict | None:
-    if row is not None:
-        row["sections"] = json.loads(row["sections"])
-    return row
-
-
-def report(db: Database, report_id: int) -> dict | None:
-    return _report_row(_one(db, "SELECT * FROM reports WHERE id = ?", [report_id]))
-
-
-def report_for_invitation(db: Database, invitation_id: int) -> dict | None:
-    return _report_row(_one(db, "SELECT * FROM reports WHERE invitation_id = ?", [invitation_id]))
-
-
-def reports(db: Database, conference_id: int) -> list[dict]:
-    rows = _all(db, "SELECT * FROM reports WHERE conference_id = ? ORDER BY id", [conference_id])
-    return [_report_row(row) for row in rows]
-
-
-def insert_report(db: Database, row: dict) -> int:
-    return _insert(db, "reports", {**row, "sections": json.dumps(row["sections"])})
-
-
-def update_report(db: Database, report_id: int, values: dict) -> None:
-    if "sections" in values:
-        values = {**values, "sections": json.dumps(values["sections"])}
-    _update(db, "reports", report_id, values)
-
-
-def insert_report_version(db: Database, report_id: int, version: int, body: dict, at: str) -> None:
-    _insert(
-        db,
-        "report_versions",
-        {"report_id": report_id, "version": version, "body": json.dumps(body), "saved_at": at},
-    )
-
-
-def report_versions(db: Database, report_id: int) -> list[dict]:
-    rows = _all(
-        db, "SELECT * FROM report_versions WHERE report_id = ? ORDER BY version", [report_id]
-    )
-    return [{**row, "body": json.loads(row["body"])} for row in rows]
-
-
 def closed_conference_ids_before(db: Database, day: str) -> list[int]:
-    rows = _all(db, "SELECT id FROM conferences WHERE status = 'closed' AND closed_at < ?", [day])
+    rows = all_rows(
+        db, "SELECT id FROM conferences WHERE status = 'closed' AND closed_at < ?", [day]
+    )
     return [row["id"] for row in rows]
 
 

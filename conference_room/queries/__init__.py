@@ -1,0 +1,7 @@
+"""Every SQL statement, grouped by table in one module each. Plain dicts in and out; no Flask.
+
+Callers use ``queries.name(...)``; each submodule's functions are gathered here.
+"""
+
+from .core import *  # noqa: F403
+from .reports import *  # noqa: F403
