@@ -61,6 +61,13 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    """The thing existed but no longer works (a withdrawn invitation, a closed conference)."""
+
+    status = 410
+    code = "gone"
+
+
 class TooManyRequests(DomainError):
     """Too many attempts; try again later."""
 

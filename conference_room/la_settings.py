@@ -11,13 +11,14 @@ from datetime import date
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from sqlite_utils import Database
 
-from . import audit, clock, queries
+from . import audit, clock, queries, report_templates
 from .access import Actor
 from .db import transaction
 from .errors import Forbidden, Invalid
+from .report_templates import Template
 from .schemas import parse
 
 
@@ -76,8 +77,39 @@ class LASettings(_Setting):
     closure_days: list[date] = Field(max_length=100)
     conference_kinds: list[ConferenceKind] = Field(min_length=1, max_length=20)
     jargon: list[JargonEntry] = Field(max_length=500)
+    report_templates: list[Template] = Field(max_length=50)
 
     model_config = ConfigDict(extra="forbid", strict=False)
+
+    @field_validator("report_templates")
+    @classmethod
+    def _templates_fit(cls, value: list[Template], info: ValidationInfo) -> list[Template]:
+        kinds = info.data.get("conference_kinds")
+        kind_keys = {kind.key for kind in kinds} if kinds is not None else None
+        for index, template in enumerate(value):
+            problem = template_problem(template, value[:index], kind_keys)
+            if problem:
+                raise ValueError(f"template {index + 1} ({template.key}): {problem[1]}")
+        return value
+
+
+def template_problem(
+    template: Template, others: list[Template], kind_keys: set[str] | None
+) -> tuple[str, str] | None:
+    """Return (field, message) when a council template clashes or names an unknown kind."""
+    if report_templates.by_key(report_templates.built_in(), template.key):
+        return "key", f"{template.key} is the key of a built-in template; choose another key"
+    if report_templates.by_key(others, template.key):
+        return "key", (
+            f"the council already has a template called {template.key}; choose another key"
+        )
+    unknown = [kind for kind in template.kinds if kind_keys is not None and kind not in kind_keys]
+    if unknown:
+        return "kinds", (
+            f"{unknown[0]} is not a kind of conference this council holds; "
+            f"use some of {', '.join(sorted(kind_keys or ()))}"
+        )
+    return None
 
 
 def defaults() -> dict[str, Any]:

@@ -31,6 +31,7 @@ def invitations(db: Database, conference_id: int) -> list[dict]:
 def _report_row(row: dict | None) -> dict | None:
     if row is not None:
         row["sections"] = json.loads(row["sections"])
+        row["draft"] = json.loads(row["draft"]) if row.get("draft") else None
     return row
 
 
@@ -72,3 +73,35 @@ def report_versions(db: Database, report_id: int) -> list[dict]:
         db, "SELECT * FROM report_versions WHERE report_id = ? ORDER BY version", [report_id]
     )
     return [{**row, "body": json.loads(row["body"])} for row in rows]
+
+
+# -- invitations (more) and drafts ------------------------------------------------------------
+
+
+def invitation(db: Database, invitation_id: int) -> dict | None:
+    return one(db, "SELECT * FROM invitations WHERE id = ?", [invitation_id])
+
+
+def revoke_invitation(db: Database, invitation_id: int, at: str) -> None:
+    db.execute(
+        "UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        [at, invitation_id],
+    )
+
+
+def save_report_draft(db: Database, report_id: int, draft: dict | None, at: str | None) -> None:
+    db.execute(
+        "UPDATE reports SET draft = ?, draft_saved_at = ? WHERE id = ?",
+        [json.dumps(draft) if draft is not None else None, at, report_id],
+    )
+
+
+def first_submissions(db: Database, conference_id: int) -> dict[int, str]:
+    """Return report id -> when its first version was submitted, for one conference."""
+    rows = all_rows(
+        db,
+        "SELECT v.report_id, min(v.saved_at) AS first_at FROM report_versions v "
+        "JOIN reports r ON r.id = v.report_id WHERE r.conference_id = ? GROUP BY v.report_id",
+        [conference_id],
+    )
+    return {row["report_id"]: row["first_at"] for row in rows}

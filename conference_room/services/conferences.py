@@ -52,7 +52,7 @@ class ConferenceChanges(Payload):
     scheduled_for: str | None = Field(default=None, min_length=1, max_length=40)
     title: str | None = Field(default=None, min_length=1, max_length=200)
     venue: str | None = Field(default=None, max_length=200)
-    children: list[ChildIn] | None = Field(default=None, min_length=1, max_length=15)
+    children: list[ChildIn] | None = Field(default=None, max_length=15)
     family_members: list[FamilyMemberIn] | None = Field(default=None, max_length=40)
 
 
@@ -93,6 +93,32 @@ def require_open(conference: dict) -> None:
         )
 
 
+def kind_of(
+    settings: la_settings.LASettings, conference: dict
+) -> la_settings.ConferenceKind | None:
+    """Return the council's kind of ``conference`` (its own kind or a base one), if it has it."""
+    for kind in settings.conference_kinds:
+        if conference["local_kind"]:
+            if kind.name == conference["local_kind"] and kind.base == conference["kind"]:
+                return kind
+        elif kind.key == conference["kind"]:
+            return kind
+    return None
+
+
+def kind_name(settings: la_settings.LASettings, conference: dict) -> str:
+    """Return the council's name for the kind of ``conference``."""
+    kind = kind_of(settings, conference)
+    if kind is not None:
+        return kind.name
+    return conference["local_kind"] or conference["kind"].replace("_", " ").capitalize()
+
+
+def reviewable(db: Database, actor: Actor) -> list[dict]:
+    """Return the council's closed conferences, newest first: the ones a review may name."""
+    return queries.closed_conferences(db, actor.council_id)
+
+
 def _kind(settings: la_settings.LASettings, key: str) -> tuple[str, str | None]:
     for kind in settings.conference_kinds:
         if kind.key == key:
@@ -127,13 +153,13 @@ def _check_children(children: list[ChildIn]) -> None:
         if child.date_of_birth and child.date_of_birth > today:
             raise Invalid(
                 f"{where}.date_of_birth: the date of birth is in the future. For an unborn "
-                "baby, give expected_date instead.",
+                "baby, give the expected date instead.",
                 field=f"{where}.date_of_birth",
             )
         if child.expected_date and child.expected_date < today:
             raise Invalid(
                 f"{where}.expected_date: the expected date is in the past. If the baby has "
-                "been born, give date_of_birth instead.",
+                "been born, give the date of birth instead.",
                 field=f"{where}.expected_date",
             )
 
@@ -268,6 +294,8 @@ def update(db: Database, actor: Actor, conference_id: int, data: dict) -> dict:
         values["venue"] = changes.venue or None
     existing_ids = {child["id"] for child in queries.children(db, conference_id)}
     if changes.children is not None:
+        if not changes.children:
+            raise Invalid("children: add at least one child.", field="children")
         _check_children(changes.children)
         for index, child in enumerate(changes.children):
             if child.id is not None and child.id not in existing_ids:
@@ -279,14 +307,18 @@ def update(db: Database, actor: Actor, conference_id: int, data: dict) -> dict:
         if values:
             queries.update_conference(tx.db, conference_id, values)
         if changes.children is not None:
-            keep = [child.id for child in changes.children if child.id is not None]
-            queries.delete_children(tx.db, conference_id, keep)
+            keep = []
             for position, child in enumerate(changes.children):
                 row = _child_row(child, position)
                 if child.id is None:
-                    queries.insert_child(tx.db, {**row, "conference_id": conference_id})
+                    keep.append(
+                        queries.insert_child(tx.db, {**row, "conference_id": conference_id})
+                    )
                 else:
                     queries.update_child(tx.db, child.id, row)
+                    keep.append(child.id)
+            # Removed children go last, so a new child never takes a removed child's id.
+            queries.delete_children(tx.db, conference_id, keep)
         if changes.family_members is not None:
             _write_family(tx.db, conference_id, changes.family_members)
         audit.record(
