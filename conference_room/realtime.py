@@ -1,14 +1,52 @@
-"""Socket.IO: the socketio object, connection checks, rooms and broadcasting changes."""
+"""Socket.IO: the socketio object, who a socket is, rooms per conference and audience, pushes.
+
+Rooms: ``c<id>:<audience>`` (staff, professional, family, screen) so restricted content is only
+ever emitted to sockets that may see it, and ``p<participant id>`` for one person's phone.
+Which sockets are connected (presence) is kept in this process's memory: it is a fact about
+live connections, not meeting state, and each conference is served by one process.
+"""
 
 from __future__ import annotations
 
-from flask_socketio import SocketIO
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request, session
+from flask_socketio import SocketIO, join_room, leave_room
+
+from .access import Actor
+from .changes import ConferenceChanged, ConferenceLocked, ParticipantStatusChanged
+from .errors import DomainError, Invalid, NotFound, ack_error
 
 socketio = SocketIO()
+log = logging.getLogger(__name__)
+
+EVENTS: dict[str, Callable] = {}  # event name -> handler, for the README check and the matrix
+SERVER_EVENTS = (
+    "conference.state",
+    "conference.changed",
+    "conference.presence",
+    "participant.status",
+)
+
+
+@dataclass
+class Seat:
+    """What this process knows about one connected socket."""
+
+    conference_id: int
+    audience: str
+    participant_id: int | None
+
+
+_seats: dict[str, Seat] = {}
 
 
 def init_app(app) -> None:
     """Attach Socket.IO to ``app`` in the configured async mode."""
+    register_handlers()
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
@@ -16,10 +54,189 @@ def init_app(app) -> None:
         # Only pages served by this app may open a socket (the default, stated for clarity).
         cors_allowed_origins=None,
         manage_session=False,
+        ping_interval=10,
+        ping_timeout=20,
     )
 
 
+def room(conference_id: int, audience: str) -> str:
+    """Return the room of one audience of one conference."""
+    return f"c{conference_id}:{audience}"
+
+
+def present(conference_id: int) -> set[int]:
+    """Return the ids of participants with at least one socket connected to this process."""
+    return {
+        seat.participant_id
+        for seat in list(_seats.values())
+        if seat.conference_id == conference_id and seat.participant_id is not None
+    }
+
+
+def _db():
+    from .db import get_db
+
+    return get_db()
+
+
+def socket_actor(db, conference_id: int) -> Actor:
+    """Return who this socket is for ``conference_id``: staff, or that conference's attendee."""
+    from . import sessions
+
+    actor = sessions.current_actor(db, conference_id)
+    if actor.kind == "anonymous":
+        raise NotFound("There is no such conference, or you are not part of it.")
+    return actor
+
+
+def joined() -> tuple[Seat, Actor]:
+    """Return this socket's seat and its actor now (status re-read), or refuse."""
+    from .services import live
+
+    seat = _seats.get(request.sid)
+    if seat is None:
+        raise Invalid("Join the conference first (conference.join).", code="not_joined")
+    db = _db()
+    actor = socket_actor(db, seat.conference_id)
+    live.require_admitted(actor, seat.conference_id)
+    return seat, actor
+
+
+def event(name: str) -> Callable:
+    """Register a client event: its handler gets (payload) and returns the ack's extra fields."""
+
+    def register(handler: Callable[[dict], dict | None]) -> Callable:
+        def run(payload: Any = None) -> dict:
+            try:
+                if payload is None:
+                    payload = {}
+                if not isinstance(payload, dict):
+                    raise Invalid("Send the event's data as an object.")
+                return {"ok": True, **(handler(payload) or {})}
+            except DomainError as error:
+                return ack_error(error)
+            except Exception:
+                log.exception("socket event %s failed", name)
+                return {
+                    "ok": False,
+                    "error": {
+                        "code": "server_error",
+                        "message": "Something went wrong on our side. Please try again.",
+                    },
+                }
+
+        socketio.on_event(name, run)
+        EVENTS[name] = handler
+        return handler
+
+    return register
+
+
+def _unknown_event(name: str, *args: Any) -> dict:
+    return ack_error(Invalid(f"There is no event called {str(name)[:60]!r}.", code="unknown_event"))
+
+
+def _on_connect(auth: Any = None) -> bool:
+    from . import queries, sessions
+    from .access import token_hash
+
+    db = _db()
+    if sessions.current_user_actor(db).is_staff:
+        return True
+    # An attendee whose token still works somewhere (removal and closing revoke tokens).
+    tokens = (session.get("participants") or {}).values()
+    return any(queries.participant_by_token_hash(db, token_hash(t)) for t in tokens)
+
+
+def _on_disconnect(*_args: Any) -> None:
+    seat = _seats.pop(request.sid, None)
+    if seat and seat.participant_id is not None:
+        _push_presence(seat.conference_id)
+
+
+def _push_presence(conference_id: int) -> None:
+    socketio.emit(
+        "conference.presence",
+        {"conference_id": conference_id, "present": sorted(present(conference_id))},
+        to=room(conference_id, "staff"),
+    )
+
+
+def seat(conference_id: int, audience: str, participant_id: int | None) -> None:
+    """Put this socket in the rooms of its conference and audience (leaving any others)."""
+    old = _seats.get(request.sid)
+    if old:
+        leave_room(room(old.conference_id, old.audience))
+        if old.participant_id is not None:
+            leave_room(f"p{old.participant_id}")
+    join_room(room(conference_id, audience))
+    if participant_id is not None:
+        join_room(f"p{participant_id}")
+    _seats[request.sid] = Seat(conference_id, audience, participant_id)
+    if participant_id is not None:
+        _push_presence(conference_id)
+
+
+def wait_for_admission(conference_id: int, participant_id: int) -> None:
+    """Let a waiting phone hear when the chair admits or turns it away."""
+    join_room(f"p{participant_id}")
+    _seats[request.sid] = Seat(conference_id, "waiting", participant_id)
+
+
+def _broadcast_state(conference_id: int, whats: set[str]) -> None:
+    from . import presenters, queries
+    from .rules.visibility import AUDIENCES
+
+    db = _db()
+    conference = queries.conference(db, conference_id)
+    if conference is None:
+        return
+    here = present(conference_id)
+    for audience in AUDIENCES:
+        if audience == "family" and conference["closed_session"] and "closed_session" not in whats:
+            continue  # family phones hear nothing while a closed session lasts
+        state = presenters.snapshot(db, conference, audience, present=here)
+        socketio.emit(
+            "conference.changed",
+            {"version": state["version"], "state": state},
+            to=room(conference_id, audience),
+        )
+
+
 def dispatch(changes: list) -> None:
-    """Send each committed change to the viewers who may see it."""
-    # Rooms per conference and audience arrive with the live room; nothing listens yet.
-    return None
+    """Send each committed change to the viewers who may see it (called after COMMIT)."""
+    whats: dict[int, set[str]] = {}
+    for change in changes:
+        if isinstance(change, ConferenceChanged):
+            whats.setdefault(change.conference_id, set()).add(change.what)
+    for conference_id, what in whats.items():
+        _broadcast_state(conference_id, what)
+    for change in changes:
+        if isinstance(change, ParticipantStatusChanged):
+            socketio.emit(
+                "participant.status", {"status": change.status}, to=f"p{change.participant_id}"
+            )
+            if change.status in ("removed", "turned_away"):
+                _disconnect_participant(change.participant_id)
+        elif isinstance(change, ConferenceLocked):
+            for sid, seat_ in list(_seats.items()):
+                if seat_.conference_id == change.conference_id and seat_.participant_id:
+                    _seats.pop(sid, None)
+                    socketio.server.disconnect(sid, namespace="/")
+
+
+def _disconnect_participant(participant_id: int) -> None:
+    for sid, seat_ in list(_seats.items()):
+        if seat_.participant_id == participant_id:
+            _seats.pop(sid, None)
+            socketio.server.disconnect(sid, namespace="/")
+
+
+def register_handlers() -> None:
+    """Attach connection handlers and the client events (imports them once)."""
+    if "conference.join" in EVENTS:
+        return
+    socketio.on_event("connect", _on_connect)
+    socketio.on_event("disconnect", _on_disconnect)
+    socketio.on_event("*", _unknown_event)
+    from . import events  # noqa: F401  (registers the client events)

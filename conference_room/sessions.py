@@ -52,3 +52,27 @@ def current_user_actor(db: Database) -> Actor:
     """Return the signed-in staff member, or the anonymous actor."""
     user = accounts.current_user(db, session.get("user_id"))
     return user_actor(user) if user else ANONYMOUS
+
+
+def remember_participant(conference_id: int, token: str) -> str:
+    """Keep an attendee's token for ``conference_id`` in the cookie; return the CSRF token."""
+    tokens = dict(session.get("participants") or {})
+    tokens[str(conference_id)] = token
+    session["participants"] = tokens
+    session.permanent = True
+    return csrf_token()
+
+
+def participant_token(conference_id: int) -> str | None:
+    """Return this browser's attendee token for ``conference_id``, if it has one."""
+    return (session.get("participants") or {}).get(str(conference_id))
+
+
+def current_actor(db: Database, conference_id: int) -> Actor:
+    """Return staff if signed in, else this browser's attendee of ``conference_id``, else anon."""
+    from .services import live
+
+    user = current_user_actor(db)
+    if user.is_staff:
+        return user
+    return live.find_participant(db, conference_id, participant_token(conference_id)) or ANONYMOUS

@@ -220,3 +220,13 @@ def server(db_path):
     running = Server(db_path).start()
     yield running
     running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_presence():
+    """Each test's app starts with nobody connected (presence lives in process memory)."""
+    from conference_room import realtime
+
+    realtime._seats.clear()
+    yield
+    realtime._seats.clear()

@@ -72,12 +72,27 @@ def _security_headers(response):
 
 def register(app: Flask) -> None:
     """Register every blueprint, error handler and response hook on ``app``."""
-    from . import admin, api, api_conferences, auth, dashboard, health
+    from . import (
+        admin,
+        api,
+        api_conferences,
+        api_live,
+        api_reports,
+        auth,
+        conferences,
+        dashboard,
+        health,
+        live,
+        report_writer,
+    )
 
     if app.config.get("PROXY_HOPS"):
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    for module in (api, api_conferences, auth, dashboard, admin, health):
+    for module in (api, api_conferences, api_live, auth, dashboard, admin, health, live):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(conferences.bp)
+    for module in (api_reports, report_writer):
         app.register_blueprint(module.bp)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(HTTPException, _http_error)

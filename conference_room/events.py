@@ -1,0 +1,78 @@
+"""The client → server Socket.IO events: parse, call a service, answer. About ten lines each."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from . import la_settings, presenters, queries
+from .errors import Forbidden
+from .realtime import event, joined, present, seat, socket_actor, wait_for_admission
+from .schemas import Payload, parse
+from .services import conferences, live
+
+
+class JoinIn(Payload):
+    conference_id: int
+    view: str | None = Field(default=None, pattern="^screen$")
+
+
+def _db():
+    from .db import get_db
+
+    return get_db()
+
+
+@event("conference.join")
+def conference_join(payload: dict) -> dict:
+    """Join a conference's rooms and return this viewer's snapshot."""
+    request = parse(JoinIn, payload)
+    db = _db()
+    actor = socket_actor(db, request.conference_id)
+    conference = conferences.load(db, actor, request.conference_id)
+    if actor.kind == "participant" and actor.status == "waiting":
+        wait_for_admission(request.conference_id, actor.id)
+    live.require_admitted(actor, request.conference_id)
+    audience = actor.audience
+    if request.view == "screen":
+        if not actor.is_staff:
+            raise Forbidden("Only the chair can open the shared screen.")
+        audience = "screen"
+    participant_id = actor.id if actor.kind == "participant" else None
+    seat(request.conference_id, audience, participant_id)
+    viewer = {"name": actor.name, "role": actor.role, "participant_id": participant_id}
+    return {
+        "state": presenters.snapshot(
+            db, conference, audience, viewer, present(request.conference_id)
+        )
+    }
+
+
+@event("stage.set")
+def stage_set(payload: dict) -> dict:
+    """Move the room to another stage (chair)."""
+    current, actor = joined()
+    return {"version": live.set_stage(_db(), actor, current.conference_id, payload)}
+
+
+@event("closed_session.start")
+def closed_session_start(payload: dict) -> dict:
+    """Ask family members to step out: their phones show a holding screen (chair)."""
+    current, actor = joined()
+    return {"version": live.set_closed_session(_db(), actor, current.conference_id, True)}
+
+
+@event("closed_session.end")
+def closed_session_end(payload: dict) -> dict:
+    """End the closed session: family phones get the meeting back (chair)."""
+    current, actor = joined()
+    return {"version": live.set_closed_session(_db(), actor, current.conference_id, False)}
+
+
+@event("statement.read")
+def statement_read(payload: dict) -> dict:
+    """Tick a council statement as read out (chair)."""
+    current, actor = joined()
+    db = _db()
+    council_id = queries.conference(db, current.conference_id)["council_id"]
+    keys = [s.key for s in la_settings.get(db, council_id).statements]
+    return {"version": live.mark_statement(db, actor, current.conference_id, payload, keys)}

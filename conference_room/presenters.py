@@ -1,0 +1,212 @@
+"""One snapshot per viewer: what a phone, the shared screen or the chair is shown right now.
+
+The page render, `GET /api/v1/conferences/{id}` and the live events all use these functions,
+so a rule about who sees what lives in rules/visibility.py and is applied here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlite_utils import Database
+
+from . import la_settings, queries, report_templates
+from .rules import dates
+from .rules.stages import STAGES, stage
+from .rules.visibility import (
+    may_see_join_code,
+    may_see_report,
+    may_see_restricted,
+    sees_holding_screen,
+)
+from .services import conferences as conference_service
+from .services import reports as report_service
+
+
+def _conference(conference: dict, settings: la_settings.LASettings, audience: str) -> dict:
+    kind = next((k for k in settings.conference_kinds if k.key == conference["kind"]), None)
+    current = stage(conference["stage"])
+    family = audience in ("family", "screen")
+    out = {
+        "id": conference["id"],
+        "title": conference["title"],
+        "kind": conference["kind"],
+        "kind_name": conference["local_kind"]
+        or ((kind.family_name if family else kind.name) if kind else conference["kind"]),
+        "scheduled_for": conference["scheduled_for"],
+        "when": dates.format_datetime(dates.parse_iso_datetime(conference["scheduled_for"])),
+        "venue": conference["venue"],
+        "stage": "closed" if conference["status"] == "closed" else conference["stage"],
+        "stage_title": current.family_title if family else current.title,
+        "asks": current.asks,
+        "status": conference["status"],
+        "closed_session": bool(conference["closed_session"]),
+    }
+    if may_see_join_code(audience):
+        out["join_code"] = conference["join_code"]
+        out["join_code_display"] = conference_service.display_join_code(conference["join_code"])
+    return out
+
+
+def _children(db: Database, conference_id: int) -> list[dict]:
+    today = dates.today_london()
+    out = []
+    for child in queries.children(db, conference_id):
+        if child["expected_date"]:
+            about = "not born yet, due " + dates.format_date(
+                date.fromisoformat(child["expected_date"])
+            )
+        else:
+            age = dates.age_on(date.fromisoformat(child["date_of_birth"]), today)
+            about = f"{age} year{'s' if age != 1 else ''} old"
+        out.append(
+            {
+                "id": child["id"],
+                "name": child["name"],
+                "about": about,
+                "unborn": child["expected_date"] is not None,
+            }
+        )
+    return out
+
+
+def _participants(
+    db: Database, conference_id: int, audience: str, present: Collection[int]
+) -> list[dict]:
+    out = []
+    for person in queries.participants(db, conference_id):
+        if audience != "staff" and person["status"] != "admitted":
+            continue
+        entry = {
+            "id": person["id"],
+            "name": person["name"],
+            "role": person["role"],
+            "agency": person["agency"],
+            "job_title": person["job_title"],
+            "relationship": person["relationship"],
+            "status": person["status"],
+            "present": person["id"] in present,
+        }
+        out.append(entry)
+    return out
+
+
+def _reports(db: Database, conference: dict, audience: str) -> list[dict]:
+    templates = report_service.templates(db, conference["council_id"])
+    reads: dict[int, list[int]] = {}
+    if audience == "staff":
+        for read in queries.report_reads(db, conference["id"]):
+            reads.setdefault(read["report_id"], []).append(read["participant_id"])
+    out = []
+    for report in queries.reports(db, conference["id"]):
+        if not may_see_report(report, audience):
+            continue
+        template = report_templates.by_key(templates, report["template"])
+        sections = [
+            {"key": s.key, "title": s.family_title if audience in ("family", "screen") else s.title}
+            for s in (template.sections if template else [])
+            if report["sections"].get(s.key)
+        ]
+        entry = {
+            "id": report["id"],
+            "author_name": report["author_name"],
+            "agency": report["agency"],
+            "role": report["role"],
+            "sections": sections,
+        }
+        if audience == "staff":
+            entry.update(
+                status=report["status"],
+                shared_with_family=bool(report["shared_with_family"]),
+                has_restricted=bool(report["restricted"]),
+                read_by=reads.get(report["id"], []),
+            )
+        out.append(entry)
+    return out
+
+
+def _missing_reports(db: Database, conference_id: int) -> list[dict]:
+    submitted = {
+        report["invitation_id"]
+        for report in queries.reports(db, conference_id)
+        if report["status"] == "submitted"
+    }
+    return [
+        {"name": invitation["name"], "agency": invitation["agency"]}
+        for invitation in queries.invitations(db, conference_id)
+        if invitation["id"] not in submitted and not invitation["revoked_at"]
+    ]
+
+
+def snapshot(
+    db: Database,
+    conference: dict,
+    audience: str,
+    viewer: dict | None = None,
+    present: Collection[int] = (),
+) -> dict:
+    """Return everything ``audience`` may see of ``conference`` now, with its version."""
+    settings = la_settings.get(db, conference["council_id"])
+    state: dict = {
+        "version": conference["version"],
+        "audience": audience,
+        "viewer": viewer or {},
+        "conference": _conference(conference, settings, audience),
+    }
+    if sees_holding_screen(audience, bool(conference["closed_session"])):
+        state["holding"] = True
+        return state
+    read = queries.statements_read(db, conference["id"])
+    state.update(
+        holding=False,
+        stages=[
+            {"key": s.key, "title": s.family_title if audience in ("family", "screen") else s.title}
+            for s in STAGES
+        ],
+        children=_children(db, conference["id"]),
+        participants=_participants(db, conference["id"], audience, present),
+        reports=_reports(db, conference, audience),
+        statements=[
+            {"key": s.key, "title": s.title, "text": s.text, "read": s.key in read}
+            for s in settings.statements
+        ],
+    )
+    if audience == "staff":
+        state["missing_reports"] = _missing_reports(db, conference["id"])
+        state["closed_sessions"] = queries.closed_sessions(db, conference["id"])
+    return state
+
+
+def report_body(db: Database, report: dict, audience: str, council_id: int) -> dict:
+    """Return one report's sections (and restricted text for staff) for ``audience``."""
+    from .rendering import render_markdown
+
+    templates = report_service.templates(db, council_id)
+    template = report_templates.by_key(templates, report["template"])
+    family = audience in ("family", "screen")
+    sections = []
+    for section in template.sections if template else []:
+        text = report["sections"].get(section.key)
+        if text:
+            sections.append(
+                {
+                    "key": section.key,
+                    "title": section.family_title if family else section.title,
+                    "html": str(render_markdown(text)),
+                }
+            )
+    body = {
+        "id": report["id"],
+        "author_name": report["author_name"],
+        "agency": report["agency"],
+        "role": report["role"],
+        "sections": sections,
+    }
+    if may_see_restricted(audience):
+        body["restricted_html"] = (
+            str(render_markdown(report["restricted"])) if report["restricted"] else None
+        )
+        body["shared_with_family"] = bool(report["shared_with_family"])
+        body["not_shared_reason"] = report["not_shared_reason"]
+    return body

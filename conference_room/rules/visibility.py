@@ -1,0 +1,35 @@
+"""Who may see what (DESIGN.md §4), as pure functions of an audience and a thing.
+
+Audiences: "staff" (chair, minute-taker, admin), "professional", "family" (family members,
+the child, advocates, interpreters, observers) and "screen" (the shared screen: only what the
+family may see, whoever opened it).
+"""
+
+from __future__ import annotations
+
+AUDIENCES = ("staff", "professional", "family", "screen")
+FAMILY_SAFE = ("family", "screen")
+
+
+def may_see_report(report: dict, audience: str) -> bool:
+    """Return whether ``audience`` may read ``report`` at all."""
+    if report["status"] != "submitted":
+        return audience == "staff"
+    if audience in FAMILY_SAFE:
+        return bool(report["shared_with_family"])
+    return True
+
+
+def may_see_restricted(audience: str) -> bool:
+    """Return whether ``audience`` may see restricted information (report sections, notes)."""
+    return audience == "staff"
+
+
+def sees_holding_screen(audience: str, closed_session: bool) -> bool:
+    """Return whether ``audience`` gets only the holding screen right now."""
+    return closed_session and audience == "family"
+
+
+def may_see_join_code(audience: str) -> bool:
+    """Return whether ``audience`` is shown the join code (the chair and the shared screen)."""
+    return audience in ("staff", "screen")

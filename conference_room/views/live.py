@@ -1,0 +1,148 @@
+"""The pages of the live room: join (/j), the phone (/c/<id>), the chair's console, the screen."""
+
+from __future__ import annotations
+
+import io
+import json
+from importlib import resources
+
+import segno
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from .. import queries, sessions
+from ..db import get_db
+from ..errors import DomainError, Forbidden
+from ..services import conferences, live
+
+bp = Blueprint("live", __name__)
+
+RELATIONSHIPS = (
+    ("mum", "Mum", "family"),
+    ("dad", "Dad", "family"),
+    ("carer", "Carer or step-parent", "family"),
+    ("grandparent", "Grandparent or other relative", "family"),
+    ("young_person", "I am the young person this meeting is about", "child"),
+    ("advocate", "Advocate (I am here to support the family)", "advocate"),
+    ("interpreter", "Interpreter", "interpreter"),
+)
+
+
+def _glossary() -> dict:
+    text = (resources.files("conference_room") / "data" / "glossary.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _join_payload(form: dict) -> dict:
+    """Turn the join form into the payload of POST /api/v1/join."""
+    who = form.get("who", "")
+    payload: dict = {"code": form.get("code", ""), "name": form.get("name", "")}
+    if who == "professional":
+        payload.update(
+            role="professional",
+            agency=form.get("agency", ""),
+            job_title=form.get("job_title", "") or None,
+        )
+        return payload
+    for key, label, role in RELATIONSHIPS:
+        if who == key:
+            payload.update(role=role, relationship=label.split(" (")[0])
+            return payload
+    payload["role"] = who or "missing"
+    return payload
+
+
+@bp.route("/j", methods=["GET", "POST"])
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join(code: str = ""):
+    """Show the join form (the QR code points here); join on POST."""
+    db = get_db()
+    normalised = conferences.normalise_join_code(code)
+    conference = queries.conference_by_code(db, normalised) if normalised else None
+    if conference and request.method == "GET":
+        token = sessions.participant_token(conference["id"])
+        if live.find_participant(db, conference["id"], token):
+            return redirect(url_for("live.phone", conference_id=conference["id"]))
+    error, form = None, {"code": code}
+    if request.method == "POST":
+        sessions.check_csrf(request.form.get("csrf_token"))
+        form = request.form.to_dict()
+        try:
+            participant, token = live.join(db, _join_payload(form))
+        except DomainError as failure:
+            error = failure
+        else:
+            sessions.remember_participant(participant["conference_id"], token)
+            return redirect(url_for("live.phone", conference_id=participant["conference_id"]))
+    return render_template(
+        "live/join.html",
+        form=form,
+        error=error,
+        relationships=RELATIONSHIPS,
+        closed=bool(conference and conference["status"] == "closed"),
+    ), (400 if error else 200)
+
+
+@bp.get("/c/<int:conference_id>")
+def phone(conference_id: int):
+    """The phone view for an attendee (staff go to their own pages)."""
+    db = get_db()
+    actor = sessions.current_actor(db, conference_id)
+    if actor.is_staff:
+        return redirect(url_for("live.chair", conference_id=conference_id))
+    if actor.kind != "participant":
+        return redirect(url_for("live.join"))
+    conference = conferences.load(db, actor, conference_id)
+    return render_template(
+        "live/phone.html",
+        conference=conference,
+        actor=None,
+        participant=actor,
+        family=actor.audience == "family",
+        glossary=_glossary(),
+    )
+
+
+def _staff_page(conference_id: int, template: str, roles=("chair", "admin")):
+    db = get_db()
+    actor = sessions.current_user_actor(db)
+    if not actor.is_staff:
+        return redirect(url_for("auth.login"))
+    if actor.role not in roles:
+        raise Forbidden("Only the chair can open this page.")
+    conference = conferences.load(db, actor, conference_id)
+    return render_template(template, conference=conference, actor=actor)
+
+
+@bp.get("/c/<int:conference_id>/chair")
+def chair(conference_id: int):
+    """The chair's console."""
+    return _staff_page(conference_id, "live/chair.html")
+
+
+@bp.get("/c/<int:conference_id>/screen")
+def screen(conference_id: int):
+    """The shared screen, opened by the chair on the projector."""
+    return _staff_page(conference_id, "live/screen.html")
+
+
+@bp.get("/c/<int:conference_id>/qr.svg")
+def qr_code(conference_id: int):
+    """The QR code of the join link, as SVG, for the shared screen."""
+    db = get_db()
+    actor = sessions.current_user_actor(db)
+    if not actor.is_staff:
+        raise Forbidden("Only staff can show the join code.")
+    conference = conferences.load(db, actor, conference_id)
+    link = url_for("live.join", code=conference["join_code"], _external=True)
+    out = io.BytesIO()
+    segno.make(link, error="m").save(
+        out,
+        kind="svg",
+        scale=8,
+        border=2,
+        dark="#0b0c0c",
+        light="#ffffff",
+        title="QR code to join",
+        xmldecl=False,
+    )
+    return Response(out.getvalue(), mimetype="image/svg+xml")

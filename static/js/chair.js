@@ -1,0 +1,135 @@
+// The chair's console: people (admit, turn away, remove), the agenda, the closed session,
+// statements and reports with read receipts. Every action goes to the server; the page only
+// ever shows what the server sends back.
+import { api, connect, h, replace } from "/static/js/live.js";
+
+const main = document.getElementById("main-content");
+const conferenceId = Number(main.dataset.conferenceId);
+const message = document.getElementById("chair-message");
+let state = null;
+let live = null;
+
+function tell(text) {
+  message.textContent = text || "";
+  message.hidden = !text;
+}
+
+async function act(promise) {
+  const answer = await promise;
+  const ok = answer.ok;
+  tell(ok ? "" : (answer.error || answer.data.error).message);
+  return answer;
+}
+
+function personLine(person) {
+  const about = person.role === "professional"
+    ? [person.job_title, person.agency].filter(Boolean).join(", ")
+    : person.relationship || person.role;
+  return [h("strong", {}, person.name), about ? ` – ${about}` : ""];
+}
+
+function participantAction(person, verb, label, style = "secondary") {
+  return h("button", {
+    type: "button",
+    class: `govuk-button govuk-button--${style} cr-small-button`,
+    "aria-label": `${label}: ${person.name}`,
+    onclick: () => act(api("POST", `/api/v1/conferences/${conferenceId}/participants/${person.id}/${verb}`)),
+  }, label);
+}
+
+function renderPeople() {
+  const waiting = state.participants.filter((p) => p.status === "waiting");
+  const admitted = state.participants.filter((p) => p.status === "admitted");
+  const others = state.participants.filter((p) => !["waiting", "admitted"].includes(p.status));
+  replace(document.getElementById("waiting-people"),
+    h("h3", { class: "govuk-heading-s" }, `Waiting to come in (${waiting.length})`),
+    waiting.length ? h("ul", { class: "govuk-list" }, waiting.map((p) => h("li", { class: "cr-person" },
+      personLine(p), " ", participantAction(p, "admit", "Let in", "primary"), " ", participantAction(p, "turn_away", "Turn away", "warning")))) : h("p", { class: "govuk-body" }, "Nobody is waiting."));
+  replace(document.getElementById("admitted-people"),
+    h("h3", { class: "govuk-heading-s" }, `In the meeting (${admitted.length})`),
+    h("ul", { class: "govuk-list" }, admitted.map((p) => h("li", { class: "cr-person" },
+      h("span", { class: p.present ? "cr-dot cr-dot--on" : "cr-dot", title: p.present ? "Connected now" : "Not connected" },
+        h("span", { class: "govuk-visually-hidden" }, p.present ? "Connected now: " : "Not connected: ")),
+      personLine(p), " ", participantAction(p, "remove", "Remove", "warning")))),
+    others.length ? h("p", { class: "govuk-body-s" }, "Also: ", others.map((p) => `${p.name} (${p.status.replace("_", " ")})`).join("; ")) : null);
+}
+
+function renderAgenda() {
+  const current = state.conference.stage;
+  replace(document.getElementById("agenda"), state.stages.map((stage) => h("li", {},
+    h("button", {
+      type: "button",
+      class: "cr-agenda__item" + (stage.key === current ? " cr-agenda__item--current" : ""),
+      "aria-current": stage.key === current ? "step" : false,
+      onclick: () => act(live.send("stage.set", { stage: stage.key })),
+    }, stage.title))));
+  const closed = state.conference.closed_session;
+  const toggle = document.getElementById("closed-session");
+  toggle.textContent = closed ? "End closed session" : "Start closed session";
+  toggle.setAttribute("aria-pressed", String(closed));
+  document.body.classList.toggle("cr-closed-session", closed);
+}
+
+function renderStatements() {
+  replace(document.getElementById("statements"), h("div", { class: "govuk-checkboxes govuk-checkboxes--small" },
+    state.statements.map((s) => h("div", { class: "govuk-checkboxes__item" },
+      h("input", { class: "govuk-checkboxes__input", type: "checkbox", id: `statement-${s.key}`, checked: s.read,
+        onchange: (event) => act(live.send("statement.read", { key: s.key, read: event.target.checked })) }),
+      h("label", { class: "govuk-label govuk-checkboxes__label", for: `statement-${s.key}` }, h("strong", {}, s.title), " – ", s.text)))));
+}
+
+function renderReports() {
+  const names = Object.fromEntries(state.participants.map((p) => [p.id, p.name]));
+  const rows = state.reports.map((r) => h("tr", { class: "govuk-table__row" },
+    h("td", { class: "govuk-table__cell" }, `${r.agency}: ${r.author_name}`),
+    h("td", { class: "govuk-table__cell" }, r.shared_with_family ? "Shared with family" : "Not shared with family"),
+    h("td", { class: "govuk-table__cell" }, r.has_restricted ? "Has restricted information" : ""),
+    h("td", { class: "govuk-table__cell" }, r.read_by.length ? `Opened by ${r.read_by.map((id) => names[id] || "someone").join(", ")}` : "Not opened yet")));
+  replace(document.getElementById("reports"), state.reports.length
+    ? h("table", { class: "govuk-table" },
+        h("caption", { class: "govuk-table__caption govuk-visually-hidden" }, "Reports and who has opened them"),
+        h("thead", { class: "govuk-table__head" }, h("tr", { class: "govuk-table__row" },
+          ["Report", "Family", "Restricted", "Read receipts"].map((t) => h("th", { class: "govuk-table__header", scope: "col" }, t)))),
+        h("tbody", { class: "govuk-table__body" }, rows))
+    : h("p", { class: "govuk-body" }, "No reports yet."));
+  replace(document.getElementById("missing-reports"), state.missing_reports.length
+    ? [h("h3", { class: "govuk-heading-s" }, "Invited but not sent a report"),
+       h("ul", { class: "govuk-list govuk-list--bullet" }, state.missing_reports.map((m) => h("li", {}, `${m.agency} (${m.name})`)))]
+    : []);
+}
+
+function render(newState) {
+  state = newState;
+  document.getElementById("conference-when").textContent = `${state.conference.kind_name}, ${state.conference.when}`;
+  document.getElementById("join-code").textContent = state.conference.join_code_display;
+  renderAgenda();
+  renderPeople();
+  renderStatements();
+  renderReports();
+}
+
+live = connect({
+  conferenceId,
+  onState: render,
+  onError: (error) => tell(error.message),
+  onPresence: (ids) => {
+    if (!state) return;
+    for (const person of state.participants) person.present = ids.includes(person.id);
+    renderPeople();
+  },
+});
+
+document.getElementById("closed-session").addEventListener("click", () => {
+  const event = state && state.conference.closed_session ? "closed_session.end" : "closed_session.start";
+  act(live.send(event, {}));
+});
+
+document.getElementById("apologies-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const agency = form.agency.value.trim();
+  const answer = await act(api("POST", `/api/v1/conferences/${conferenceId}/apologies`, {
+    name: form.name.value, role: agency ? "professional" : "family", agency: agency || null,
+  }));
+  if (answer.ok) form.reset();
+});

@@ -1,0 +1,63 @@
+"""People in the room, for tests: phones that join by code and a chair's console, all real
+Flask test clients sharing cookies with Socket.IO test clients."""
+
+from __future__ import annotations
+
+import json
+
+from conference_room.realtime import socketio
+
+
+class Socket:
+    """A Socket.IO test client with a few words for tests."""
+
+    def __init__(self, app, http_client):
+        self.io = socketio.test_client(app, flask_test_client=http_client)
+
+    def emit(self, event: str, payload=None) -> dict:
+        return self.io.emit(event, payload if payload is not None else {}, callback=True)
+
+    def received(self) -> list[dict]:
+        return self.io.get_received()
+
+    def states(self) -> list[dict]:
+        """Return the states pushed since the last call (conference.changed payloads)."""
+        return [e["args"][0]["state"] for e in self.received() if e["name"] == "conference.changed"]
+
+    def disconnect(self) -> None:
+        if self.io.is_connected():
+            self.io.disconnect()
+
+
+class Phone:
+    """An attendee's phone: joins by code over HTTP, then opens a socket."""
+
+    def __init__(self, app, code: str, name: str, role: str = "family", **extra):
+        self.app = app
+        self.http = app.test_client()
+        answer = self.http.post(
+            "/api/v1/join", json={"code": code, "name": name, "role": role, **extra}
+        )
+        assert answer.status_code == 201, answer.get_json()
+        body = answer.get_json()
+        self.id = body["participant"]["id"]
+        self.conference_id = body["participant"]["conference_id"]
+        self.csrf = body["csrf_token"]
+        self.socket: Socket | None = None
+
+    def connect(self) -> Socket:
+        self.socket = Socket(self.app, self.http)
+        return self.socket
+
+    def join(self) -> dict:
+        if self.socket is None or not self.socket.io.is_connected():
+            self.connect()
+        return self.socket.emit("conference.join", {"conference_id": self.conference_id})
+
+    def get(self, url: str):
+        return self.http.get(url)
+
+
+def everything(*chunks) -> str:
+    """Return all the text an audience received, for searching marker strings."""
+    return json.dumps(chunks, default=str)
