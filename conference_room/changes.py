@@ -28,3 +28,12 @@ class ConferenceLocked:
     """The conference closed: every attendee credential stopped working."""
 
     conference_id: int
+
+
+def conference_changed(tx, conference_id: int, what: str) -> int:
+    """Bump the conference's version inside ``tx`` and queue the broadcast; return the version."""
+    from . import queries
+
+    version = queries.bump_version(tx.db, conference_id)
+    tx.changed(ConferenceChanged(conference_id, version, what))
+    return version

@@ -56,7 +56,8 @@ def seed(db: Database) -> list[str]:
 
 def _seed_conference(db: Database, chair, data: dict) -> dict:
     today = dates.today_london()
-    meeting_day = dates.add_working_days(today, 1)
+    # Far enough ahead that the demo reports, entered today, are not late.
+    meeting_day = dates.add_working_days(today, 3)
     scheduled = datetime.combine(meeting_day, time(10, 0), tzinfo=dates.LONDON)
     children = []
     for child in data["children"]:

@@ -337,3 +337,38 @@ def test_apologies_are_recorded(chair, conference, console):
     assert answer.status_code == 201
     people = console.states()[-1]["participants"]
     assert ("Dr Lee", "apologies") in [(p["name"], p["status"]) for p in people]
+
+
+def test_the_reports_list_is_filtered_for_each_attendee(app, chair, conference, console):
+    mum = Phone(app, conference["join_code"], "Jo")
+    pro = Phone(app, conference["join_code"], "Pat", role="professional", agency="School")
+    for phone in (mum, pro):
+        admit(chair, conference, phone)
+    family_list = mum.get(f"/api/v1/conferences/{conference['id']}/reports").get_json()
+    pro_list = pro.get(f"/api/v1/conferences/{conference['id']}/reports").get_json()
+    assert len(family_list) == 1 and len(pro_list) == 2
+    assert SHARED_MARKER in everything(family_list)
+    assert UNSHARED_MARKER not in everything(family_list)
+    assert RESTRICTED_MARKER not in everything(family_list, pro_list)
+    staff_list = chair.get(f"/api/v1/conferences/{conference['id']}/reports").get_json()
+    assert RESTRICTED_MARKER in everything(staff_list)
+
+
+def test_a_new_report_reaches_the_room_at_once(app, chair, conference, console):
+    pro = Phone(app, conference["join_code"], "Pat", role="professional", agency="School")
+    admit(chair, conference, pro)
+    before = pro.join()["state"]
+    pro.socket.received()
+    answer = chair.post(
+        f"/api/v1/conferences/{conference['id']}/reports",
+        json={
+            "author_name": "Dr Late",
+            "agency": "GP",
+            "sections": {"worries": "New worry"},
+            "shared_with_family": True,
+        },
+    )
+    assert answer.status_code == 201
+    latest = pro.socket.states()[-1]
+    assert len(latest["reports"]) == len(before["reports"]) + 1
+    assert latest["version"] > before["version"]

@@ -9,8 +9,8 @@ from sqlite_utils import Database
 
 from .. import audit, clock, queries
 from ..access import Actor, new_token, token_hash
-from ..changes import ConferenceChanged, ParticipantStatusChanged
-from ..db import Tx, transaction
+from ..changes import ParticipantStatusChanged, conference_changed
+from ..db import transaction
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..rules.stages import STAGE_KEYS
 from ..schemas import Payload, parse
@@ -37,11 +37,7 @@ class StatementIn(Payload):
     read: bool = True
 
 
-def changed(tx: Tx, conference_id: int, what: str) -> int:
-    """Bump the conference's version inside ``tx`` and queue the broadcast; return the version."""
-    version = queries.bump_version(tx.db, conference_id)
-    tx.changed(ConferenceChanged(conference_id, version, what))
-    return version
+changed = conference_changed
 
 
 def require_chair(actor: Actor, doing: str) -> None:

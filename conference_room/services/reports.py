@@ -11,6 +11,7 @@ from sqlite_utils import Database
 
 from .. import audit, clock, la_settings, plain_english, queries, rendering, report_templates
 from ..access import Actor, new_token, token_hash
+from ..changes import conference_changed
 from ..db import transaction
 from ..errors import Conflict, Forbidden, Gone, Invalid, NotFound
 from ..rules import dates
@@ -89,6 +90,7 @@ def add(db: Database, actor: Actor, conference_id: int, data: dict) -> dict:
         )
         queries.insert_report_version(tx.db, report_id, 1, body, now)
         audit.record(tx, actor, "report.add", conference_id, {"report_id": report_id})
+        conference_changed(tx, conference_id, "reports")
     return public(queries.report(db, report_id))
 
 
@@ -606,6 +608,7 @@ def submit(db: Database, token: str, data: dict) -> tuple[dict, bool]:
                 writing.conference["id"],
                 {"report_id": report["id"], "version": version},
             )
+            conference_changed(tx, writing.conference["id"], "reports")
         queries.save_report_draft(tx.db, report["id"], None, None)
     return public(queries.report(db, writing.report["id"])), changed
 

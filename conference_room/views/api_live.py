@@ -28,6 +28,16 @@ def attendee_or_staff(conference_id: int):
     return db, actor, conference
 
 
+def refuse_during_closed_session(actor, conference: dict) -> None:
+    """Give family members nothing but the holding screen while a closed session lasts."""
+    if conference["closed_session"] and actor.audience == "family":
+        raise Forbidden(
+            "The meeting is in a short closed session. You can read the reports again when it "
+            "ends.",
+            code="closed_session",
+        )
+
+
 @bp.post("/join")
 @openapi.documented(
     "Join a meeting's waiting room with its code.",
@@ -112,11 +122,6 @@ def read_report(conference_id: int, report_id: int):
         or not may_see_report(report, actor.audience)
     ):
         raise NotFound("There is no such report, or it has not been shared with you.")
-    if conference["closed_session"] and actor.audience == "family":
-        raise Forbidden(
-            "The meeting is in a short closed session. You can read the reports "
-            "again when it ends.",
-            code="closed_session",
-        )
+    refuse_during_closed_session(actor, conference)
     live.record_read(db, actor, conference_id, report_id)
     return jsonify(presenters.report_body(db, report, actor.audience, conference["council_id"]))

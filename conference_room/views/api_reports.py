@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, url_for
 
-from .. import openapi, report_templates
+from .. import openapi, presenters, queries, report_templates
 from ..access import Actor
 from ..db import get_db
+from ..rules.visibility import may_see_report
 from ..services import reports
+from .api_live import attendee_or_staff, refuse_during_closed_session
 from .http import json_body, staff
 
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
@@ -49,13 +51,23 @@ def revoke_invitation(actor: Actor, conference_id: int, invitation_id: int):
 
 @bp.get("/conferences/<int:conference_id>/reports")
 @openapi.documented(
-    "Every report of the conference with all its parts, status, version and late flag.",
-    who="staff",
+    "The reports: for staff every report in full with status, version and late flag; for an "
+    "admitted participant only the reports they may read, filtered for them.",
+    who="admitted participants, staff",
 )
-@staff()
-def list_reports(actor: Actor, conference_id: int):
-    """List a conference's reports for staff."""
-    return jsonify(reports.for_staff(get_db(), actor, conference_id))
+def list_reports(conference_id: int):
+    """List a conference's reports, filtered for whoever is asking."""
+    db, actor, conference = attendee_or_staff(conference_id)
+    if actor.is_staff:
+        return jsonify(reports.for_staff(db, actor, conference_id))
+    refuse_during_closed_session(actor, conference)
+    return jsonify(
+        [
+            presenters.report_body(db, report, actor.audience, conference["council_id"])
+            for report in queries.reports(db, conference_id)
+            if may_see_report(report, actor.audience)
+        ]
+    )
 
 
 @bp.post("/templates")
