@@ -4,17 +4,38 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from .errors import Invalid
 
 M = TypeVar("M", bound=BaseModel)
 
 
+def _without_hidden(value: Any) -> Any:
+    from .rendering import strip_hidden
+
+    if isinstance(value, str):
+        return strip_hidden(value)
+    if isinstance(value, list):
+        return [_without_hidden(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_hidden(item) for key, item in value.items()}
+    return value
+
+
 class Payload(BaseModel):
-    """Base for every request payload: strict types, unknown fields refused, text trimmed."""
+    """Base for every request payload: strict types, unknown fields refused, text trimmed.
+
+    Invisible and direction-changing characters are removed from all text before it is
+    checked, so a name or reason can never be made to read differently from how it is stored.
+    """
 
     model_config = ConfigDict(extra="forbid", strict=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_text(cls, data: Any) -> Any:
+        return _without_hidden(data) if isinstance(data, dict) else data
 
 
 def _field(loc: tuple[Any, ...]) -> str:

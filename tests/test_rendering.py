@@ -338,3 +338,14 @@ def test_the_checker_accepts_the_apps_own_page_furniture_and_nothing_more():
     ):
         with pytest.raises(AssertionError):
             assert_inert(page.replace("BODY", hostile))
+
+
+def test_payload_text_loses_hidden_direction_characters():
+    from conference_room.schemas import Payload, parse
+
+    class Named(Payload):
+        name: str
+        sections: dict[str, str]
+
+    parsed = parse(Named, {"name": "Jo\u202eeoJ", "sections": {"a": "x\u2066y\u200bz"}})
+    assert parsed.name == "JoeoJ" and parsed.sections == {"a": "xyz"}
