@@ -46,6 +46,14 @@ def require_chair(actor: Actor, doing: str) -> None:
         raise Forbidden(f"Only the chair can {doing}.")
 
 
+def chair_conference(db: Database, actor: Actor, conference_id: int, doing: str) -> dict:
+    """Return an open conference the chair may change, or refuse with a plain reason."""
+    require_chair(actor, doing)
+    conference = conferences.load(db, actor, conference_id)
+    conferences.require_open(conference)
+    return conference
+
+
 def require_admitted(actor: Actor, conference_id: int) -> None:
     """Refuse anyone who is not staff or an admitted participant of this conference."""
     if actor.is_staff:
@@ -135,9 +143,7 @@ def _set_status(
     verb: str,
     allowed_from: tuple[str, ...],
 ) -> dict:
-    require_chair(actor, f"{verb} people")
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
+    chair_conference(db, actor, conference_id, f"{verb} people")
     participant = queries.participant(db, participant_id)
     if participant is None or participant["conference_id"] != conference_id:
         raise NotFound("There is no such person in this conference.")
@@ -188,9 +194,7 @@ class ApologyIn(Payload):
 
 def record_apologies(db: Database, actor: Actor, conference_id: int, data: dict) -> dict:
     """Record someone who sent apologies (they will not attend)."""
-    require_chair(actor, "record apologies")
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
+    chair_conference(db, actor, conference_id, "record apologies")
     apology = parse(ApologyIn, data)
     with transaction(db) as tx:
         participant_id = queries.insert_participant(
@@ -213,9 +217,7 @@ def record_apologies(db: Database, actor: Actor, conference_id: int, data: dict)
 
 def set_stage(db: Database, actor: Actor, conference_id: int, data: object) -> int:
     """Move the room to another stage; the first move out of the lobby starts the meeting."""
-    require_chair(actor, "move the meeting to another stage")
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
+    conference = chair_conference(db, actor, conference_id, "move the meeting to another stage")
     new = parse(StageIn, data)
     if new.stage not in STAGE_KEYS:
         raise Invalid(f"stage: must be one of {', '.join(STAGE_KEYS)}.", field="stage")
@@ -230,9 +232,7 @@ def set_stage(db: Database, actor: Actor, conference_id: int, data: object) -> i
 
 def set_closed_session(db: Database, actor: Actor, conference_id: int, on: bool) -> int:
     """Start or end a closed session (family members asked to step out)."""
-    require_chair(actor, "start or end a closed session")
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
+    conference = chair_conference(db, actor, conference_id, "start or end a closed session")
     if bool(conference["closed_session"]) == on:
         state = "already on" if on else "not on"
         raise Conflict(f"The closed session is {state}.")
@@ -253,9 +253,7 @@ def mark_statement(
     db: Database, actor: Actor, conference_id: int, data: object, known_keys: list[str]
 ) -> int:
     """Tick (or untick) a council statement as read out."""
-    require_chair(actor, "tick off the statements")
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
+    chair_conference(db, actor, conference_id, "tick off the statements")
     statement = parse(StatementIn, data)
     if statement.key not in known_keys:
         raise Invalid(f"key: must be one of {', '.join(known_keys)}.", field="key")
