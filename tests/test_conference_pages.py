@@ -481,3 +481,31 @@ def test_dates_typed_in_parts(typed, expected):
     iso, problem = conference_form._date_from_parts(typed, "dob", "Date of birth")
     assert iso == expected[0]
     assert expected[1] in problem
+
+
+def test_a_chair_asks_for_a_report_on_a_page_and_sees_the_link_once(chair, make_conference):
+    conference = make_conference()
+    url = f"/conferences/{conference['id']}/invitations"
+    page = chair.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = chair.client.post(
+        url, data={"csrf_token": token, "name": "Sam Teacher", "agency": "Oak School"}
+    )
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    link = re.search(r'id="invite-link" readonly value="([^"]+)"', body).group(1)
+    assert "/r/" in link and chair.get(link.split("localhost")[-1]).status_code == 200
+    again = chair.get(url).get_data(as_text=True)
+    assert "Sam Teacher" in again and link not in again
+
+
+def test_asking_for_a_report_without_an_organisation_names_the_field(chair, make_conference):
+    conference = make_conference()
+    url = f"/conferences/{conference['id']}/invitations"
+    page = chair.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = chair.client.post(url, data={"csrf_token": token, "name": "Sam", "agency": ""})
+    assert answer.status_code == 400
+    assert "agency" in answer.get_data(as_text=True) and 'value="Sam"' in answer.get_data(
+        as_text=True
+    )

@@ -9,9 +9,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from .. import la_settings, sessions
 from ..access import Actor
 from ..db import get_db
-from ..errors import Forbidden, Invalid
+from ..errors import DomainError, Forbidden, Invalid
 from ..rules import dates
-from ..services import conferences
+from ..services import conferences, reports
 from . import conference_form
 from .conference_form import FormState
 
@@ -102,3 +102,39 @@ def edit(conference_id: int):
     return _submit(
         actor, conference, lambda payload: conferences.update(db, actor, conference_id, payload)
     )
+
+
+@bp.route("/<int:conference_id>/invitations", methods=["GET", "POST"])
+def invitations(conference_id: int):
+    """Invite professionals to write their reports; show each private link once."""
+    actor = _planner()
+    if actor is None:
+        return redirect(url_for("auth.login"))
+    db = get_db()
+    conference = conferences.load(db, actor, conference_id)
+    error, created, form = None, None, {}
+    if request.method == "POST":
+        sessions.check_csrf(request.form.get("csrf_token"))
+        form = request.form.to_dict()
+        payload = {key: form.get(key, "") for key in ("name", "agency")}
+        if form.get("email", "").strip():
+            payload["email"] = form["email"]
+        try:
+            invitation, token = reports.invite(db, actor, conference_id, payload)
+        except DomainError as failure:
+            error = failure
+        else:
+            created = {
+                **invitation,
+                "url": url_for("report_writer.page", token=token, _external=True),
+            }
+            form = {}
+    return render_template(
+        "conferences/invitations.html",
+        actor=actor,
+        conference=conference,
+        invitations=reports.invitations(db, actor, conference_id),
+        created=created,
+        error=error,
+        form=form,
+    ), (400 if error else 200)
