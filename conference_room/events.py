@@ -8,7 +8,7 @@ from . import la_settings, presenters, queries
 from .errors import Forbidden
 from .realtime import event, joined, present, seat, socket_actor, wait_for_admission
 from .schemas import Payload, parse
-from .services import conferences, live
+from .services import conferences, live, scaling
 
 
 class JoinIn(Payload):
@@ -39,7 +39,12 @@ def conference_join(payload: dict) -> dict:
         audience = "screen"
     participant_id = actor.id if actor.kind == "participant" else None
     seat(request.conference_id, audience, participant_id)
-    viewer = {"name": actor.name, "role": actor.role, "participant_id": participant_id}
+    viewer = {
+        "name": actor.name,
+        "role": actor.role,
+        "participant_id": participant_id,
+        "my_answers": scaling.my_answers(db, actor, request.conference_id),
+    }
     return {
         "state": presenters.snapshot(
             db, conference, audience, viewer, present(request.conference_id)
@@ -76,3 +81,33 @@ def statement_read(payload: dict) -> dict:
     council_id = queries.conference(db, current.conference_id)["council_id"]
     keys = [s.key for s in la_settings.get(db, council_id).statements]
     return {"version": live.mark_statement(db, actor, current.conference_id, payload, keys)}
+
+
+@event("scale.open")
+def scale_open(payload: dict) -> dict:
+    """Open a blind scaling round for one child or all children (chair)."""
+    current, actor = joined()
+    opened = scaling.open_round(_db(), actor, current.conference_id, payload)
+    return {"round_id": opened["id"]}
+
+
+@event("scale.submit")
+def scale_submit(payload: dict) -> dict:
+    """Give or change a score with reasons; staff may answer on someone's behalf."""
+    current, actor = joined()
+    answer, stored = scaling.submit(_db(), actor, current.conference_id, payload)
+    return {"answer": answer, "duplicate": not stored}
+
+
+@event("scale.close")
+def scale_close(payload: dict) -> dict:
+    """Close a scaling round: no more answers (chair)."""
+    current, actor = joined()
+    return {"round_id": scaling.close_round(_db(), actor, current.conference_id, payload)["id"]}
+
+
+@event("scale.reveal")
+def scale_reveal(payload: dict) -> dict:
+    """Reveal a closed round to the room, names shown or not (chair)."""
+    current, actor = joined()
+    return {"round_id": scaling.reveal_round(_db(), actor, current.conference_id, payload)["id"]}

@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from . import la_settings, queries, report_templates
 from .rules import dates
+from .rules import scale as scale_rules
 from .rules.stages import STAGES, stage
 from .rules.visibility import (
     may_see_join_code,
@@ -139,6 +140,108 @@ def _missing_reports(db: Database, conference_id: int) -> list[dict]:
     ]
 
 
+def _wording(settings: la_settings.LASettings, audience: str) -> dict:
+    scale = settings.scale
+    family = audience in ("family", "screen")
+    return {
+        "zero": scale.zero_family if family else scale.zero,
+        "ten": scale.ten_family if family else scale.ten,
+        "question": scale.question_family if family else scale.question,
+        "one_point_up": scale.one_point_up_family if family else scale.one_point_up,
+        "reversed": scale.reversed,
+    }
+
+
+def _scale(db: Database, conference_id: int, audience: str, settings: la_settings.LASettings):
+    """The scaling rounds as ``audience`` may see them (DESIGN.md §4: blind until revealed).
+
+    Before a reveal nobody gets a score or a reason, only how many have answered; staff also
+    get who has answered and the immediate-safety flags. After it, staff get every answer with
+    names and proxies; everyone else the tally and the reasons, named only if the chair chose.
+    A person's own answer is never in a snapshot (snapshots are broadcast to rooms).
+    """
+    rounds = queries.scale_rounds(db, conference_id)
+    answers = queries.scale_answers(db, conference_id)
+    by_round: dict[int, list[dict]] = {}
+    for answer in answers:
+        by_round.setdefault(answer["round_id"], []).append(answer)
+    admitted = {
+        p["id"] for p in queries.participants(db, conference_id) if p["status"] == "admitted"
+    }
+    children = {child["id"]: child["name"] for child in queries.children(db, conference_id)}
+    titles = scale_rules.round_titles(rounds)
+    staff = audience == "staff"
+    threshold, reversed_scale = settings.scale.threshold, settings.scale.reversed
+    out = []
+    for one in rounds:
+        given = by_round.get(one["id"], [])
+        answered = {answer["participant_id"] for answer in given}
+        entry: dict = {
+            "id": one["id"],
+            "title": titles[one["id"]],
+            "child_id": one["child_id"],
+            "child_name": children.get(one["child_id"]) if one["child_id"] else None,
+            "label": one["label"],
+            "status": one["status"],
+            "show_names": bool(one["show_names"]),
+            "opened_at": one["opened_at"],
+            "closed_at": one["closed_at"],
+            "revealed_at": one["revealed_at"],
+            "answered": len(answered),
+            "eligible": len(admitted | answered),
+        }
+        if staff:
+            entry["answered_by"] = sorted(answered)
+        if one["status"] == "revealed":
+            entry["tally"] = scale_rules.tally(
+                (scale_rules.group_of(a["participant_role"]), a["score"]) for a in given
+            )
+            if staff:
+                entry["answers"] = [
+                    {
+                        "id": a["id"],
+                        "participant_id": a["participant_id"],
+                        "name": a["participant_name"],
+                        "group": scale_rules.group_of(a["participant_role"]),
+                        "score": a["score"],
+                        "reason": a["reason"],
+                        "next_step": a["next_step"],
+                        "on_behalf": a["entered_by_user_id"] is not None,
+                        "entered_by_user_id": a["entered_by_user_id"],
+                        "entered_by_name": a["entered_by_name"],
+                        "updated_at": a["updated_at"],
+                    }
+                    for a in given
+                ]
+            else:
+                shown = [
+                    {
+                        "group": scale_rules.group_of(a["participant_role"]),
+                        "score": a["score"],
+                        "reason": a["reason"],
+                        "next_step": a["next_step"],
+                        **({"name": a["participant_name"]} if one["show_names"] else {}),
+                    }
+                    for a in given
+                ]
+                # Without names, the order must not hint at who answered first.
+                entry["answers"] = (
+                    shown
+                    if one["show_names"]
+                    else sorted(shown, key=lambda a: (a["score"], a["group"], a["reason"]))
+                )
+        out.append(entry)
+    scale: dict = {"rounds": out, "wording": _wording(settings, audience)}
+    if staff:
+        scale["threshold"] = threshold
+        scale["flags"] = [
+            {"round_id": answer["round_id"], "participant_id": answer["participant_id"]}
+            for answer in answers
+            if scale_rules.is_flagged(answer["score"], threshold, reversed_scale)
+        ]
+    return scale
+
+
 def snapshot(
     db: Database,
     conference: dict,
@@ -171,6 +274,7 @@ def snapshot(
             {"key": s.key, "title": s.title, "text": s.text, "read": s.key in read}
             for s in settings.statements
         ],
+        scale=_scale(db, conference["id"], audience, settings),
     )
     if audience == "staff":
         state["missing_reports"] = _missing_reports(db, conference["id"])

@@ -7,3 +7,4 @@ from .core import *  # noqa: F403
 from .dashboard import *  # noqa: F403
 from .live import *  # noqa: F403
 from .reports import *  # noqa: F403
+from .scaling import *  # noqa: F403

@@ -106,6 +106,7 @@ function render(newState) {
   renderPeople();
   renderStatements();
   renderReports();
+  renderScale();
 }
 
 live = connect({
@@ -132,4 +133,81 @@ document.getElementById("apologies-form").addEventListener("submit", async (even
     name: form.name.value, role: agency ? "professional" : "family", agency: agency || null,
   }));
   if (answer.ok) form.reset();
+});
+
+// --- safety scale -------------------------------------------------------------------------
+
+function scaleControls(round) {
+  const buttons = [];
+  if (round.status === "open") {
+    buttons.push(h("button", { type: "button", class: "govuk-button govuk-button--secondary cr-small-button",
+      onclick: () => act(live.send("scale.close", { round_id: round.id })) }, "Close this round"));
+  } else if (round.status === "closed") {
+    buttons.push(h("button", { type: "button", class: "govuk-button cr-small-button",
+      onclick: () => act(live.send("scale.reveal", { round_id: round.id, show_names: false })) }, "Reveal without names"));
+    buttons.push(h("button", { type: "button", class: "govuk-button govuk-button--secondary cr-small-button",
+      onclick: () => act(live.send("scale.reveal", { round_id: round.id, show_names: true })) }, "Reveal with names"));
+  }
+  return buttons;
+}
+
+function proxyForm(round, names) {
+  const waiting = state.participants.filter((p) => p.status === "admitted" && !(round.answered_by || []).includes(p.id));
+  if (!waiting.length) return null;
+  const form = h("form", { class: "cr-proxy", novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const answer = await act(live.send("scale.submit", {
+      round_id: round.id, on_behalf_of: Number(data.get("who")), score: Number(data.get("score")),
+      reason: String(data.get("reason") || ""),
+    }));
+    if (answer.ok) form.reset();
+  } },
+    h("h4", { class: "govuk-heading-s" }, "Answer for someone without a phone"),
+    h("label", { class: "govuk-label", for: `proxy-who-${round.id}` }, "Who"),
+    h("select", { class: "govuk-select", id: `proxy-who-${round.id}`, name: "who" }, waiting.map((p) => h("option", { value: p.id }, p.name))),
+    h("label", { class: "govuk-label", for: `proxy-score-${round.id}` }, "Their number"),
+    h("select", { class: "govuk-select", id: `proxy-score-${round.id}`, name: "score" }, Array.from({ length: 11 }, (_, n) => h("option", { value: n }, String(n)))),
+    h("label", { class: "govuk-label", for: `proxy-reason-${round.id}` }, "Their reason"),
+    h("input", { class: "govuk-input", id: `proxy-reason-${round.id}`, name: "reason", maxlength: 2000 }),
+    h("button", { class: "govuk-button govuk-button--secondary cr-small-button", type: "submit" }, "Record their answer"));
+  return form;
+}
+
+function renderScale() {
+  const select = document.getElementById("scale-child");
+  const chosen = select.value;
+  replace(select, h("option", { value: "" }, "All the children together"),
+    state.children.map((c) => h("option", { value: c.id }, c.name)));
+  select.value = chosen;
+  const names = Object.fromEntries(state.participants.map((p) => [p.id, p.name]));
+  const flags = (state.scale && state.scale.flags) || [];
+  const rounds = ((state.scale && state.scale.rounds) || []).slice().reverse();
+  replace(document.getElementById("scale-rounds"), rounds.map((round) => {
+    const flagged = flags.filter((f) => f.round_id === round.id);
+    return h("div", { class: "cr-round" },
+      h("h3", { class: "govuk-heading-s" }, `${round.child_name || "All the children"} – ${round.title}`, round.label ? `: ${round.label}` : "", ` (${round.status})`),
+      h("p", { class: "govuk-body" }, `${round.answered} of ${round.eligible} have answered`,
+        round.answered_by && round.answered_by.length ? `: ${round.answered_by.map((id) => names[id] || "someone").join(", ")}` : ""),
+      flagged.length ? h("div", { class: "govuk-warning-text" },
+        h("span", { class: "govuk-warning-text__icon", "aria-hidden": "true" }, "!"),
+        h("strong", { class: "govuk-warning-text__text" }, h("span", { class: "govuk-visually-hidden" }, "Warning: "),
+          `Immediate safety: ${flagged.map((f) => names[f.participant_id] || "someone").join(", ")} scored at or below ${state.scale.threshold}.`)) : null,
+      round.answers ? h("ul", { class: "govuk-list" }, round.answers.map((a) => h("li", {},
+        h("strong", {}, `${a.score}`), ` – ${a.name}${a.on_behalf ? " (entered for them)" : ""}: ${a.reason}`,
+        a.next_step ? ` | One point up: ${a.next_step}` : ""))) : null,
+      round.tally && round.tally.count ? h("p", { class: "govuk-body" }, `Middle ${round.tally.median}, from ${round.tally.min} to ${round.tally.max}.`) : null,
+      round.status === "open" ? proxyForm(round, names) : null,
+      scaleControls(round));
+  }));
+}
+
+document.getElementById("scale-open-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.target;
+  const childId = form.child_id.value;
+  const answer = await act(live.send("scale.open", {
+    child_id: childId ? Number(childId) : null, label: form.label.value.trim() || null,
+  }));
+  if (answer.ok) form.label.value = "";
 });

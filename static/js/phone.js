@@ -1,5 +1,6 @@
 // The phone view: follows the stage, lists the reports this person may read, who's who.
 import { api, connect, h, replace } from "/static/js/live.js";
+import { scalePanel } from "/static/js/scale.js";
 
 const main = document.getElementById("main-content");
 const conferenceId = Number(main.dataset.conferenceId);
@@ -44,7 +45,7 @@ async function openReport(report) {
   view.focus();
 }
 
-function render(state) {
+function render(state, source) {
   if (state.holding) { show("holding"); return; }
   show("meeting");
   const c = state.conference;
@@ -61,11 +62,16 @@ function render(state) {
     : h("p", { class: "govuk-body" }, family ? "There are no reports for you to read yet." : "No reports have been sent in yet.");
   replace(document.getElementById("report-list"), reports);
 
+  if (scale) {
+    scale.update(state);
+    if (source === "join") scale.flush(); // an answer tapped while offline goes now, once
+  }
   replace(document.getElementById("people-list"), state.participants.map((person) =>
     h("li", {}, h("strong", {}, person.name), " – ", describe(person))));
 }
 
-connect({
+let scale = null;
+const live = connect({
   conferenceId,
   onState: render,
   onError: (error) => {
@@ -83,3 +89,5 @@ connect({
     }
   },
 });
+
+scale = scalePanel({ live, panel: document.getElementById("scale"), body: document.getElementById("scale-body") });
