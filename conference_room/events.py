@@ -111,3 +111,10 @@ def scale_reveal(payload: dict) -> dict:
     """Reveal a closed round to the room, names shown or not (chair)."""
     current, actor = joined()
     return {"round_id": scaling.reveal_round(_db(), actor, current.conference_id, payload)["id"]}
+
+
+@event("action.draft")
+def action_draft(payload: dict) -> dict:
+    """Make a draft plan action from a revealed "one point up" answer (chair, minute-taker)."""
+    current, actor = joined()
+    return {"action": scaling.draft_action(_db(), actor, current.conference_id, payload)}

@@ -277,6 +277,18 @@ def snapshot(
         scale=_scale(db, conference["id"], audience, settings),
     )
     if audience == "staff":
+        # Drafts from "one point up" answers wait for the chair to accept or discard them
+        # (the plan itself arrives with the plan feature).
+        state["plan_drafts"] = [
+            {
+                "id": a["id"],
+                "what": a["what"],
+                "child_id": a["child_id"],
+                "source_answer_id": a["source_answer_id"],
+            }
+            for a in queries.plan_actions(db, conference["id"])
+            if a["draft"]
+        ]
         state["missing_reports"] = _missing_reports(db, conference["id"])
         state["closed_sessions"] = queries.closed_sessions(db, conference["id"])
     return state

@@ -548,3 +548,65 @@ def test_the_tally_rules():
         [{"id": 1, "child_id": 5}, {"id": 2, "child_id": None}, {"id": 3, "child_id": 5}]
     )
     assert titles == {1: "Round 1", 2: "Round 1", 3: "Round 2"}
+
+
+def test_one_point_up_becomes_a_draft_plan_action_once(app, chair, db):
+    from tests.conftest import conference_payload
+    from tests.live_helpers import Phone, Socket
+
+    created = chair.post("/api/v1/conferences", json=conference_payload()).get_json()
+    console = Socket(app, chair.client)
+    console.emit("conference.join", {"conference_id": created["id"]})
+    mum = Phone(app, created["join_code"], "Jo")
+    chair.post(f"/api/v1/conferences/{created['id']}/participants/{mum.id}/admit")
+    mum.join()
+    round_id = console.emit("scale.open", {"child_id": None})["round_id"]
+    answer = mum.socket.emit(
+        "scale.submit",
+        {
+            "round_id": round_id,
+            "score": 4,
+            "reason": "Calmer",
+            "next_step": "Nan picks Amy up on Fridays",
+        },
+    )
+    early = console.emit("action.draft", {"answer_id": answer["answer"]["id"]})
+    assert early["error"]["code"] == "conflict"  # not revealed yet
+    console.emit("scale.close", {"round_id": round_id})
+    console.emit("scale.reveal", {"round_id": round_id})
+    made = console.emit("action.draft", {"answer_id": answer["answer"]["id"]})
+    assert made["ok"] and made["action"]["what"] == "Nan picks Amy up on Fridays"
+    assert console.states()[-1]["plan_drafts"][0]["source_answer_id"] == answer["answer"]["id"]
+    again = console.emit("action.draft", {"answer_id": answer["answer"]["id"]})
+    assert again["error"]["code"] == "conflict"
+    assert (
+        mum.socket.emit("action.draft", {"answer_id": answer["answer"]["id"]})["error"]["code"]
+        == "forbidden"
+    )
+    assert db.execute("SELECT count(*) FROM plan_actions WHERE draft = 1").fetchone()[0] == 1
+    assert "plan_drafts" not in mum.join()["state"]
+
+
+def test_the_chair_answers_for_someone_in_the_room_without_a_phone(app, chair):
+    from tests.conftest import conference_payload
+    from tests.live_helpers import Socket
+
+    created = chair.post("/api/v1/conferences", json=conference_payload()).get_json()
+    added = chair.post(
+        f"/api/v1/conferences/{created['id']}/participants",
+        json={"name": "Grandad", "role": "family"},
+    )
+    assert added.status_code == 201 and added.get_json()["participant"]["status"] == "admitted"
+    console = Socket(app, chair.client)
+    console.emit("conference.join", {"conference_id": created["id"]})
+    round_id = console.emit("scale.open", {"child_id": None})["round_id"]
+    ack = console.emit(
+        "scale.submit",
+        {
+            "round_id": round_id,
+            "score": 7,
+            "reason": "Told me",
+            "on_behalf_of": added.get_json()["participant"]["id"],
+        },
+    )
+    assert ack["ok"] and ack["answer"]["on_behalf"] is True

@@ -6,5 +6,6 @@ Callers use ``queries.name(...)``; each submodule's functions are gathered here.
 from .core import *  # noqa: F403
 from .dashboard import *  # noqa: F403
 from .live import *  # noqa: F403
+from .plans import *  # noqa: F403
 from .reports import *  # noqa: F403
 from .scaling import *  # noqa: F403

@@ -194,23 +194,35 @@ class ApologyIn(Payload):
 
 def record_apologies(db: Database, actor: Actor, conference_id: int, data: dict) -> dict:
     """Record someone who sent apologies (they will not attend)."""
-    chair_conference(db, actor, conference_id, "record apologies")
-    apology = parse(ApologyIn, data)
+    return _add_person(db, actor, conference_id, data, "apologies", "record apologies")
+
+
+def add_without_phone(db: Database, actor: Actor, conference_id: int, data: dict) -> dict:
+    """Add someone who is in the room (or on the phone line) without a device of their own."""
+    return _add_person(db, actor, conference_id, data, "admitted", "add people")
+
+
+def _add_person(
+    db: Database, actor: Actor, conference_id: int, data: dict, status: str, doing: str
+) -> dict:
+    chair_conference(db, actor, conference_id, doing)
+    person = parse(ApologyIn, data)
+    now = clock.stamp()
     with transaction(db) as tx:
         participant_id = queries.insert_participant(
             tx.db,
             {
                 "conference_id": conference_id,
-                "name": apology.name,
-                "role": apology.role,
-                "agency": apology.agency or None,
-                "status": "apologies",
-                "joined_at": clock.stamp(),
+                "name": person.name,
+                "role": person.role,
+                "agency": person.agency or None,
+                "status": status,
+                "joined_at": now,
+                "admitted_at": now if status == "admitted" else None,
             },
         )
-        audit.record(
-            tx, actor, "participant.apologies", conference_id, {"participant_id": participant_id}
-        )
+        action = "participant.apologies" if status == "apologies" else "participant.add"
+        audit.record(tx, actor, action, conference_id, {"participant_id": participant_id})
         changed(tx, conference_id, "participants")
     return queries.participant(db, participant_id)
 

@@ -247,3 +247,52 @@ def my_answers(db: Database, actor: Actor, conference_id: int) -> dict[str, dict
         str(answer["round_id"]): answer_out(answer)
         for answer in queries.scale_answers_by(db, conference_id, actor.id)
     }
+
+
+class DraftIn(Payload):
+    answer_id: int
+
+
+def draft_action(db: Database, actor: Actor, conference_id: int, data: object) -> dict:
+    """Turn a revealed "one point up" answer into a draft plan action to accept or discard."""
+    if not (actor.is_staff and actor.role in ("chair", "admin", "minute_taker")):
+        raise Forbidden("Only the chair or the minute-taker can draft plan actions.")
+    conference = _writable(db, actor, conference_id)
+    which = parse(DraftIn, data)
+    answer = queries.scale_answer(db, which.answer_id)
+    round_ = queries.scale_round(db, answer["round_id"]) if answer else None
+    if round_ is None or round_["conference_id"] != conference_id:
+        raise NotFound("answer_id: there is no such answer in this conference.", field="answer_id")
+    if round_["status"] != "revealed":
+        raise Conflict(
+            "answer_id: answers can be used for the plan once the round is revealed.",
+            field="answer_id",
+        )
+    if not (answer["next_step"] or "").strip():
+        raise Invalid(
+            "answer_id: that answer says nothing about moving one point up.", field="answer_id"
+        )
+    now = clock.stamp()
+    with transaction(db) as tx:
+        if queries.plan_action_from_answer(tx.db, answer["id"]):
+            raise Conflict(
+                "answer_id: that answer is already a draft plan action.", field="answer_id"
+            )
+        action_id = queries.insert_plan_action(
+            tx.db,
+            {
+                "conference_id": conference_id,
+                "child_id": round_["child_id"],
+                "what": answer["next_step"].strip()[:2000],
+                "kind": "long_term",
+                "draft": 1,
+                "source_answer_id": answer["id"],
+                # Recorded during a closed session, it stays with the professionals.
+                "restricted": int(bool(conference["closed_session"])),
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        audit.record(tx, actor, "action.draft", conference_id, {"action_id": action_id})
+        conference_changed(tx, conference_id, "plan")
+    return {"id": action_id, "what": answer["next_step"].strip(), "draft": True}

@@ -94,6 +94,20 @@ def apologies(actor, conference_id: int):
     return jsonify({"participant": {"id": person["id"], "status": person["status"]}}), 201
 
 
+@bp.post("/conferences/<int:conference_id>/participants")
+@openapi.documented(
+    "Add someone in the room without a phone (the chair can answer the scale for them).",
+    body=live.ApologyIn,
+    status=201,
+    who="chair",
+)
+@staff("chair", "admin")
+def add_participant(actor, conference_id: int):
+    """Add someone who is present without a device."""
+    person = live.add_without_phone(get_db(), actor, conference_id, json_body())
+    return jsonify({"participant": {"id": person["id"], "status": person["status"]}}), 201
+
+
 @bp.get("/conferences/<int:conference_id>")
 @openapi.documented(
     "The viewer-filtered snapshot (as conference.state carries).",

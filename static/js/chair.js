@@ -129,7 +129,8 @@ document.getElementById("apologies-form").addEventListener("submit", async (even
   event.preventDefault();
   const form = event.target;
   const agency = form.agency.value.trim();
-  const answer = await act(api("POST", `/api/v1/conferences/${conferenceId}/apologies`, {
+  const where = event.submitter && event.submitter.value === "present" ? "participants" : "apologies";
+  const answer = await act(api("POST", `/api/v1/conferences/${conferenceId}/${where}`, {
     name: form.name.value, role: agency ? "professional" : "family", agency: agency || null,
   }));
   if (answer.ok) form.reset();
@@ -182,6 +183,11 @@ function renderScale() {
   select.value = chosen;
   const names = Object.fromEntries(state.participants.map((p) => [p.id, p.name]));
   const flags = (state.scale && state.scale.flags) || [];
+  const drafted = new Set((state.plan_drafts || []).map((d) => d.source_answer_id));
+  replace(document.getElementById("plan-drafts"), (state.plan_drafts || []).length
+    ? [h("h3", { class: "govuk-heading-s" }, "Draft plan actions from the scale"),
+       h("ul", { class: "govuk-list govuk-list--bullet" }, state.plan_drafts.map((d) => h("li", {}, d.what)))]
+    : []);
   const rounds = ((state.scale && state.scale.rounds) || []).slice().reverse();
   replace(document.getElementById("scale-rounds"), rounds.map((round) => {
     const flagged = flags.filter((f) => f.round_id === round.id);
@@ -195,7 +201,9 @@ function renderScale() {
           `Immediate safety: ${flagged.map((f) => names[f.participant_id] || "someone").join(", ")} scored at or below ${state.scale.threshold}.`)) : null,
       round.answers ? h("ul", { class: "govuk-list" }, round.answers.map((a) => h("li", {},
         h("strong", {}, `${a.score}`), ` – ${a.name}${a.on_behalf ? " (entered for them)" : ""}: ${a.reason}`,
-        a.next_step ? ` | One point up: ${a.next_step}` : ""))) : null,
+        a.next_step ? ` | One point up: ${a.next_step} ` : "",
+        a.next_step && !drafted.has(a.id) ? h("button", { type: "button", class: "govuk-button govuk-button--secondary cr-small-button",
+          onclick: () => act(live.send("action.draft", { answer_id: a.id })) }, "Make it a draft plan action") : null))) : null,
       round.tally && round.tally.count ? h("p", { class: "govuk-body" }, `Middle ${round.tally.median}, from ${round.tally.min} to ${round.tally.max}.`) : null,
       round.status === "open" ? proxyForm(round, names) : null,
       scaleControls(round));

@@ -1,0 +1,21 @@
+"""SQL for the safety plan's actions."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from .core import all_rows, insert
+
+
+def insert_plan_action(db: Database, row: dict) -> int:
+    return insert(db, "plan_actions", row)
+
+
+def plan_actions(db: Database, conference_id: int) -> list[dict]:
+    sql = "SELECT * FROM plan_actions WHERE conference_id = ? ORDER BY position, id"
+    return all_rows(db, sql, [conference_id])
+
+
+def plan_action_from_answer(db: Database, answer_id: int) -> dict | None:
+    rows = all_rows(db, "SELECT * FROM plan_actions WHERE source_answer_id = ?", [answer_id])
+    return rows[0] if rows else None
