@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from pydantic import BaseModel
 
-from .. import la_settings, openapi, sessions
+from .. import la_settings, openapi, rate_limits, sessions
 from ..access import Actor
 from ..db import get_db
 from ..services import accounts
@@ -34,7 +34,8 @@ class SessionOut(BaseModel):
 )
 def create_session():
     """Sign a staff member in."""
-    user = accounts.sign_in(get_db(), json_body())
+    with rate_limits.guard("login", rate_limits.wrong_password):
+        user = accounts.sign_in(get_db(), json_body())
     token = sessions.sign_in(user)
     return jsonify({"user": accounts.public_user(user), "csrf_token": token})
 

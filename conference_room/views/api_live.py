@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from .. import openapi, presenters, queries, sessions
+from .. import openapi, presenters, queries, rate_limits, sessions
 from ..db import get_db
 from ..errors import Forbidden, NotFound, Unauthorized
 from ..realtime import present
@@ -47,7 +47,8 @@ def refuse_during_closed_session(actor, conference: dict) -> None:
 )
 def join():
     """Put this phone in the waiting room and give it its cookie."""
-    participant, token = live.join(get_db(), json_body())
+    with rate_limits.guard("join", rate_limits.wrong_code):
+        participant, token = live.join(get_db(), json_body())
     csrf = sessions.remember_participant(participant["conference_id"], token)
     body = {
         "participant": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from .. import sessions
+from .. import rate_limits, sessions
 from ..db import get_db
 from ..errors import DomainError
 from ..services import accounts
@@ -21,9 +21,10 @@ def login():
         sessions.check_csrf(request.form.get("csrf_token"))
         email = request.form.get("email", "")
         try:
-            user = accounts.sign_in(
-                get_db(), {"email": email, "password": request.form.get("password", "")}
-            )
+            with rate_limits.guard("login", rate_limits.wrong_password):
+                user = accounts.sign_in(
+                    get_db(), {"email": email, "password": request.form.get("password", "")}
+                )
         except DomainError as failure:
             error = failure.message
         else:

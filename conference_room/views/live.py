@@ -9,7 +9,7 @@ from importlib import resources
 import segno
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from .. import queries, sessions
+from .. import queries, rate_limits, sessions
 from ..db import get_db
 from ..errors import DomainError, Forbidden
 from ..services import conferences, live
@@ -67,7 +67,8 @@ def join(code: str = ""):
         sessions.check_csrf(request.form.get("csrf_token"))
         form = request.form.to_dict()
         try:
-            participant, token = live.join(db, _join_payload(form))
+            with rate_limits.guard("join", rate_limits.wrong_code):
+                participant, token = live.join(db, _join_payload(form))
         except DomainError as failure:
             error = failure
         else:

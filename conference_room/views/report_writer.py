@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from .. import rendering
+from .. import rate_limits, rendering
 from ..db import get_db
-from ..errors import DomainError, Forbidden, Invalid
+from ..errors import DomainError, Forbidden, Invalid, NotFound
 from ..services import reports
 from .http import json_body
 
@@ -54,6 +54,7 @@ def _origin(url: str | None) -> str | None:
 @bp.before_request
 def same_origin_only():
     """Refuse a write sent from another website (when the browser says where it came from)."""
+    rate_limits.limiter().check("link", rate_limits.address())  # too many wrong links: wait
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     sent = request.headers.get("Origin") or _origin(request.headers.get("Referer"))
@@ -79,6 +80,8 @@ def referrer_policy(response):
 @bp.errorhandler(DomainError)
 def refused(error: DomainError):
     """Answer a refused request as JSON for the page's script, else as a page."""
+    if isinstance(error, NotFound):
+        rate_limits.limiter().failed("link", rate_limits.address())  # a guessed link
     if request.method == "PUT" or request.is_json:
         return jsonify({"error": error.as_dict()}), error.status
     return render_template("report_writer/unavailable.html", error=error, actor=None), error.status
