@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from .. import rate_limits, rendering
 from ..db import get_db
 from ..errors import DomainError, Forbidden, Invalid, NotFound
-from ..services import reports
+from ..services import report_writing
 from .http import json_body
 
 bp = Blueprint("report_writer", __name__, url_prefix="/r")
@@ -87,7 +87,9 @@ def refused(error: DomainError):
     return render_template("report_writer/unavailable.html", error=error, actor=None), error.status
 
 
-def _page(writing: reports.Writing, form: dict, errors: list[tuple[str, str]], status: int = 200):
+def _page(
+    writing: report_writing.Writing, form: dict, errors: list[tuple[str, str]], status: int = 200
+):
     return render_template(
         "report_writer/write.html",
         actor=None,
@@ -108,14 +110,14 @@ def _problems(error: Invalid) -> list[tuple[str, str]]:
 @bp.get("/<token>")
 def page(token: str):
     """Show the report form, or the report read-only once the conference has started."""
-    writing = reports.load_for_token(get_db(), token)
+    writing = report_writing.load_for_token(get_db(), token)
     return _page(writing, writing.form(), [])
 
 
 @bp.put("/<token>/draft")
 def autosave(token: str):
     """Save the whole form as a draft (the page's script calls this as the writer types)."""
-    return jsonify(reports.save_draft(get_db(), token, json_body()))
+    return jsonify(report_writing.save_draft(get_db(), token, json_body()))
 
 
 @bp.post("/<token>/draft")
@@ -124,9 +126,9 @@ def save_draft(token: str):
     db = get_db()
     data = form_to_draft(request.form)
     try:
-        reports.save_draft(db, token, data)
+        report_writing.save_draft(db, token, data)
     except Invalid as error:
-        return _page(reports.load_for_token(db, token), data, _problems(error), 400)
+        return _page(report_writing.load_for_token(db, token), data, _problems(error), 400)
     return redirect(url_for(".page", token=token, saved="draft"), 303)
 
 
@@ -135,13 +137,13 @@ def submit(token: str):
     """Send the report: a new version each time, until the conference starts."""
     db = get_db()
     if request.is_json:
-        report, _changed = reports.submit(db, token, json_body())
+        report, _changed = report_writing.submit(db, token, json_body())
         return jsonify(report)
     data = form_to_draft(request.form)
     try:
-        _report, changed = reports.submit(db, token, data)
+        _report, changed = report_writing.submit(db, token, data)
     except Invalid as error:
-        return _page(reports.load_for_token(db, token), data, _problems(error), 400)
+        return _page(report_writing.load_for_token(db, token), data, _problems(error), 400)
     saved = "submitted" if changed else "unchanged"
     return redirect(url_for(".page", token=token, saved=saved), 303)
 
@@ -149,4 +151,4 @@ def submit(token: str):
 @bp.post("/<token>/preview")
 def preview(token: str):
     """Return one field's text as safe HTML, with plain-English suggestions."""
-    return jsonify(reports.preview(get_db(), token, json_body()))
+    return jsonify(report_writing.preview(get_db(), token, json_body()))
