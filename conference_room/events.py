@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from flask import request as flask_request
 from pydantic import Field
 
 from . import la_settings, presenters, queries
 from .errors import Forbidden
-from .realtime import event, joined, present, seat, socket_actor, wait_for_admission
+from .realtime import (
+    event,
+    joined,
+    present,
+    seat,
+    socket_actor,
+    socketio,
+    wait_for_admission,
+)
 from .schemas import Payload, parse
 from .services import conferences, live, scaling
 
@@ -25,31 +34,30 @@ def _db():
 @event("conference.join")
 def conference_join(payload: dict) -> dict:
     """Join a conference's rooms and return this viewer's snapshot."""
-    request = parse(JoinIn, payload)
+    asked = parse(JoinIn, payload)
     db = _db()
-    actor = socket_actor(db, request.conference_id)
-    conference = conferences.load(db, actor, request.conference_id)
+    actor = socket_actor(db, asked.conference_id)
+    conference = conferences.load(db, actor, asked.conference_id)
     if actor.kind == "participant" and actor.status == "waiting":
-        wait_for_admission(request.conference_id, actor.id)
-    live.require_admitted(actor, request.conference_id)
+        wait_for_admission(asked.conference_id, actor.id)
+    live.require_admitted(actor, asked.conference_id)
     audience = actor.audience
-    if request.view == "screen":
+    if asked.view == "screen":
         if not actor.is_staff:
             raise Forbidden("Only the chair can open the shared screen.")
         audience = "screen"
     participant_id = actor.id if actor.kind == "participant" else None
-    seat(request.conference_id, audience, participant_id)
+    seat(asked.conference_id, audience, participant_id)
     viewer = {
         "name": actor.name,
         "role": actor.role,
         "participant_id": participant_id,
-        "my_answers": scaling.my_answers(db, actor, request.conference_id),
+        "my_answers": scaling.my_answers(db, actor, asked.conference_id),
     }
-    return {
-        "state": presenters.snapshot(
-            db, conference, audience, viewer, present(request.conference_id)
-        )
-    }
+    state = presenters.snapshot(db, conference, audience, viewer, present(asked.conference_id))
+    # The contract's conference.state event carries the same snapshot as the ack, to this socket.
+    socketio.emit("conference.state", state, to=flask_request.sid)
+    return {"state": state}
 
 
 @event("stage.set")

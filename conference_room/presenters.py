@@ -101,7 +101,9 @@ def _reports(db: Database, conference: dict, audience: str) -> list[dict]:
             reads.setdefault(read["report_id"], []).append(read["participant_id"])
     out = []
     for report in queries.reports(db, conference["id"]):
-        if not may_see_report(report, audience):
+        # Drafts are work in progress: the room (staff included) sees sent reports only;
+        # the chair finds unsent ones under missing_reports.
+        if report["status"] != "submitted" or not may_see_report(report, audience):
             continue
         template = report_templates.by_key(templates, report["template"])
         sections = [

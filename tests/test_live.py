@@ -372,3 +372,21 @@ def test_a_new_report_reaches_the_room_at_once(app, chair, conference, console):
     latest = pro.socket.states()[-1]
     assert len(latest["reports"]) == len(before["reports"]) + 1
     assert latest["version"] > before["version"]
+
+
+def test_joining_also_sends_the_contracts_conference_state_event(app, chair, conference):
+    socket = Socket(app, chair.client)
+    ack = socket.emit("conference.join", {"conference_id": conference["id"]})
+    pushed = [e["args"][0] for e in socket.received() if e["name"] == "conference.state"]
+    assert pushed == [ack["state"]]
+
+
+def test_a_draft_report_is_not_shown_in_the_room_even_to_staff(app, chair, conference, console, db):
+    invited = chair.post(
+        f"/api/v1/conferences/{conference['id']}/invitations",
+        json={"name": "Dr Draft", "agency": "GP"},
+    )
+    assert invited.status_code == 201
+    state = console.emit("conference.join", {"conference_id": conference["id"]})["state"]
+    assert "GP" not in [r["agency"] for r in state["reports"]]
+    assert {"name": "Dr Draft", "agency": "GP"} in state["missing_reports"]
