@@ -17,7 +17,7 @@ from .realtime import (
     wait_for_admission,
 )
 from .schemas import Payload, parse
-from .services import conferences, live, scaling
+from .services import conferences, decisions, live, plan, record, scaling
 
 
 class JoinIn(Payload):
@@ -53,6 +53,7 @@ def conference_join(payload: dict) -> dict:
         "role": actor.role,
         "participant_id": participant_id,
         "my_answers": scaling.my_answers(db, actor, asked.conference_id),
+        "my_recommendations": decisions.my_recommendations(db, actor, asked.conference_id),
     }
     state = presenters.snapshot(db, conference, audience, viewer, present(asked.conference_id))
     # The contract's conference.state event carries the same snapshot as the ack, to this socket.
@@ -126,3 +127,73 @@ def action_draft(payload: dict) -> dict:
     """Make a draft plan action from a revealed "one point up" answer (chair, minute-taker)."""
     current, actor = joined()
     return {"action": scaling.draft_action(_db(), actor, current.conference_id, payload)}
+
+
+@event("action.add")
+def action_add(payload: dict) -> dict:
+    """Add a safety-plan action as the room agrees it (chair, minute-taker)."""
+    current, actor = joined()
+    return {"action": plan.add(_db(), actor, current.conference_id, payload)}
+
+
+@event("action.update")
+def action_update(payload: dict) -> dict:
+    """Change some fields of a plan action (chair, minute-taker)."""
+    current, actor = joined()
+    return {"action": plan.update(_db(), actor, current.conference_id, payload)}
+
+
+@event("action.remove")
+def action_remove(payload: dict) -> dict:
+    """Remove a plan action, or discard a draft (chair, minute-taker)."""
+    current, actor = joined()
+    return plan.remove(_db(), actor, current.conference_id, payload)
+
+
+@event("action.accept")
+def action_accept(payload: dict) -> dict:
+    """Put a draft action (from a "one point up" answer) into the plan (chair, minute-taker)."""
+    current, actor = joined()
+    return {"action": plan.accept(_db(), actor, current.conference_id, payload)}
+
+
+@event("action.reorder")
+def action_reorder(payload: dict) -> dict:
+    """Put the plan's actions in a new order (chair, minute-taker)."""
+    current, actor = joined()
+    return plan.reorder(_db(), actor, current.conference_id, payload)
+
+
+@event("recommendation.submit")
+def recommendation_submit(payload: dict) -> dict:
+    """Give (or change) a professional's recommendation for a child; the chair may enter one."""
+    current, actor = joined()
+    return {"recommendation": decisions.recommend(_db(), actor, current.conference_id, payload)}
+
+
+@event("decision.record")
+def decision_record(payload: dict) -> dict:
+    """Record (or change) the decision, category and reasons for a child (chair)."""
+    current, actor = joined()
+    return {"decision": decisions.record_decision(_db(), actor, current.conference_id, payload)}
+
+
+@event("dissent.record")
+def dissent_record(payload: dict) -> dict:
+    """Record a professional's disagreement with a child's decision, with a reason."""
+    current, actor = joined()
+    return {"dissent": decisions.dissent(_db(), actor, current.conference_id, payload)}
+
+
+@event("note.add")
+def note_add(payload: dict) -> dict:
+    """Write a note against a stage, perhaps about one child (minute-taker, chair)."""
+    current, actor = joined()
+    return {"note": record.add_note(_db(), actor, current.conference_id, payload)}
+
+
+@event("conference.close")
+def conference_close(payload: dict) -> dict:
+    """Close the conference once every child has a decision; the record becomes final (chair)."""
+    current, actor = joined()
+    return record.close(_db(), actor, current.conference_id)

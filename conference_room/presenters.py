@@ -12,6 +12,7 @@ from datetime import date
 from sqlite_utils import Database
 
 from . import la_settings, queries, report_templates
+from .decision_view import record_view
 from .rules import dates
 from .rules import scale as scale_rules
 from .rules.stages import STAGES, stage
@@ -278,19 +279,8 @@ def snapshot(
         ],
         scale=_scale(db, conference["id"], audience, settings),
     )
+    state.update(record_view(db, conference, audience))
     if audience == "staff":
-        # Drafts from "one point up" answers wait for the chair to accept or discard them
-        # (the plan itself arrives with the plan feature).
-        state["plan_drafts"] = [
-            {
-                "id": a["id"],
-                "what": a["what"],
-                "child_id": a["child_id"],
-                "source_answer_id": a["source_answer_id"],
-            }
-            for a in queries.plan_actions(db, conference["id"])
-            if a["draft"]
-        ]
         state["missing_reports"] = _missing_reports(db, conference["id"])
         state["closed_sessions"] = queries.closed_sessions(db, conference["id"])
     return state

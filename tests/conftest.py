@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import requests
@@ -230,3 +231,47 @@ def _fresh_presence():
     realtime._seats.clear()
     yield
     realtime._seats.clear()
+
+
+@pytest.fixture
+def room_conference(make_conference):
+    """A conference with two children, for the live-room tests."""
+    return make_conference(children=[child(), child("Ben Example", date_of_birth="2020-02-02")])
+
+
+@pytest.fixture
+def room(app, chair, room_conference):
+    from tests.live_helpers import Phone, Socket, admit, drain
+
+    conference = room_conference
+    """The chair's console, the shared screen, two family phones and a professional's phone."""
+    console = Socket(app, chair.client)
+    assert console.emit("conference.join", {"conference_id": conference["id"]})["ok"]
+    screen = Socket(app, chair.client)
+    joined = screen.emit("conference.join", {"conference_id": conference["id"], "view": "screen"})
+    assert joined["ok"]
+    mum = Phone(app, conference["join_code"], "Jo Example", relationship="Mum")
+    dad = Phone(app, conference["join_code"], "Dan Example", relationship="Dad")
+    pro = Phone(app, conference["join_code"], "Pat Teacher", role="professional", agency="School")
+    for phone in (mum, dad, pro):
+        admit(chair, conference, phone)
+        assert phone.join()["ok"]
+    everyone = SimpleNamespace(
+        chair=chair,
+        conference=conference,
+        console=console,
+        screen=screen,
+        mum=mum,
+        dad=dad,
+        pro=pro,
+        child_ids=[c["id"] for c in conference["children"]],
+    )
+    everyone.sockets = {
+        "console": console,
+        "screen": screen,
+        "mum": mum.socket,
+        "dad": dad.socket,
+        "pro": pro.socket,
+    }
+    drain(everyone)
+    return everyone

@@ -18,6 +18,10 @@ class Socket:
         return self.io.emit(event, payload if payload is not None else {}, callback=True)
 
     def received(self) -> list[dict]:
+        if not self.io.is_connected():
+            # A socket the server cut off keeps what it was sent before the cut.
+            kept, self.io.queue = [p for p in self.io.queue if p["namespace"] == "/"], []
+            return kept
         return self.io.get_received()
 
     def states(self) -> list[dict]:
@@ -61,3 +65,19 @@ class Phone:
 def everything(*chunks) -> str:
     """Return all the text an audience received, for searching marker strings."""
     return json.dumps(chunks, default=str)
+
+
+def admit(chair, conference, phone):
+    answer = chair.post(f"/api/v1/conferences/{conference['id']}/participants/{phone.id}/admit")
+    assert answer.status_code == 200, answer.get_json()
+
+
+def drain(room) -> dict[str, list]:
+    """Return (and forget) everything each socket has been sent since the last call."""
+    return {name: socket.received() for name, socket in room.sockets.items()}
+
+
+def latest(events: list) -> dict:
+    states = [e["args"][0]["state"] for e in events if e["name"] == "conference.changed"]
+    assert states, "no conference.changed was received"
+    return states[-1]

@@ -10,8 +10,7 @@ import pytest
 from conference_room import db as database
 from conference_room import queries
 from conference_room.services import live, scaling
-from tests.conftest import child
-from tests.live_helpers import Phone, Socket, everything
+from tests.live_helpers import Phone, Socket, admit, drain, everything, latest
 
 MUM_REASON = "ZZ-REASON-MUM-4d2e"
 MUM_REASON_2 = "ZZ-REASON-MUM-CHANGED-b81c"
@@ -21,60 +20,9 @@ DAD_REASON = "ZZ-REASON-DAD-66c5"
 SECRETS = (MUM_REASON, MUM_REASON_2, PRO_REASON, PRO_NEXT, DAD_REASON)
 
 
-def admit(chair, conference, phone):
-    answer = chair.post(f"/api/v1/conferences/{conference['id']}/participants/{phone.id}/admit")
-    assert answer.status_code == 200, answer.get_json()
-
-
 @pytest.fixture
-def conference(make_conference):
-    return make_conference(children=[child(), child("Ben Example", date_of_birth="2020-02-02")])
-
-
-@pytest.fixture
-def room(app, chair, conference):
-    """The chair's console, the shared screen, two family phones and a professional's phone."""
-    console = Socket(app, chair.client)
-    assert console.emit("conference.join", {"conference_id": conference["id"]})["ok"]
-    screen = Socket(app, chair.client)
-    joined = screen.emit("conference.join", {"conference_id": conference["id"], "view": "screen"})
-    assert joined["ok"]
-    mum = Phone(app, conference["join_code"], "Jo Example", relationship="Mum")
-    dad = Phone(app, conference["join_code"], "Dan Example", relationship="Dad")
-    pro = Phone(app, conference["join_code"], "Pat Teacher", role="professional", agency="School")
-    for phone in (mum, dad, pro):
-        admit(chair, conference, phone)
-        assert phone.join()["ok"]
-    everyone = SimpleNamespace(
-        chair=chair,
-        conference=conference,
-        console=console,
-        screen=screen,
-        mum=mum,
-        dad=dad,
-        pro=pro,
-        child_ids=[c["id"] for c in conference["children"]],
-    )
-    everyone.sockets = {
-        "console": console,
-        "screen": screen,
-        "mum": mum.socket,
-        "dad": dad.socket,
-        "pro": pro.socket,
-    }
-    drain(everyone)
-    return everyone
-
-
-def drain(room) -> dict[str, list]:
-    """Return (and forget) everything each socket has been sent since the last call."""
-    return {name: socket.received() for name, socket in room.sockets.items()}
-
-
-def latest(events: list) -> dict:
-    states = [e["args"][0]["state"] for e in events if e["name"] == "conference.changed"]
-    assert states, "no conference.changed was received"
-    return states[-1]
+def conference(room_conference):
+    return room_conference
 
 
 def open_round(room, child_index: int | None = 0, **extra) -> int:

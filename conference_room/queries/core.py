@@ -74,6 +74,11 @@ def user(db: Database, user_id: int) -> dict | None:
     return one(db, "SELECT * FROM users WHERE id = ?", [user_id])
 
 
+def user_names(db: Database, council_id: int) -> dict[int, str]:
+    rows = all_rows(db, "SELECT id, name FROM users WHERE council_id = ?", [council_id])
+    return {row["id"]: row["name"] for row in rows}
+
+
 def insert_user(db: Database, row: dict) -> int:
     return insert(db, "users", row)
 

@@ -25,6 +25,21 @@ def may_see_restricted(audience: str) -> bool:
     return audience == "staff"
 
 
+def may_see_closed_session_content(audience: str) -> bool:
+    """Return whether ``audience`` may see what was recorded during a closed session.
+
+    Notes and plan actions made while the family was out of the room stay with the chair, the
+    minute-taker and the professionals; never the family or the shared screen.
+    """
+    return audience not in FAMILY_SAFE
+
+
+def may_see_working_record(audience: str) -> bool:
+    """Return whether ``audience`` sees the working record live: notes, recommendations by
+    agency, dissent, drafts and the chair's advice (the chair, minute-taker and admin)."""
+    return audience == "staff"
+
+
 def sees_holding_screen(audience: str, closed_session: bool) -> bool:
     """Return whether ``audience`` gets only the holding screen right now."""
     return closed_session and audience == "family"

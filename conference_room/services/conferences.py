@@ -93,6 +93,17 @@ def require_open(conference: dict) -> None:
         )
 
 
+def require_still_open(tx, conference_id: int) -> dict:
+    """Re-read the conference inside a write transaction and refuse if it closed meanwhile.
+
+    Checks made before the transaction can race with the chair closing the meeting; this one
+    runs under the write lock, so no write lands after the close.
+    """
+    conference = queries.conference(tx.db, conference_id)
+    require_open(conference)
+    return conference
+
+
 def kind_of(
     settings: la_settings.LASettings, conference: dict
 ) -> la_settings.ConferenceKind | None:

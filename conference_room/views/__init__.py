@@ -77,6 +77,7 @@ def register(app: Flask) -> None:
         api,
         api_conferences,
         api_live,
+        api_record,
         api_reports,
         auth,
         conferences,
@@ -89,7 +90,17 @@ def register(app: Flask) -> None:
     if app.config.get("PROXY_HOPS"):
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    for module in (api, api_conferences, api_live, auth, dashboard, admin, health, live):
+    for module in (
+        api,
+        api_conferences,
+        api_live,
+        api_record,
+        auth,
+        dashboard,
+        admin,
+        health,
+        live,
+    ):
         app.register_blueprint(module.bp)
     app.register_blueprint(conferences.bp)
     for module in (api_reports, report_writer):
