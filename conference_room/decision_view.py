@@ -14,8 +14,10 @@ from . import la_settings, queries
 from .rules import dates
 from .rules import decisions as decision_rules
 from .rules import plan as plan_rules
+from .rules import review as review_rules
 from .rules.visibility import may_see_closed_session_content, may_see_working_record
 from .services import decisions as decision_service
+from .services import review as review_service
 from .services.plan import action_out
 from .services.record import note_out
 
@@ -29,6 +31,8 @@ def _plan(actions: list[dict], audience: str, staff: bool) -> list[dict]:
             continue
         out = action_out(action)
         out["kind_title"] = plan_rules.KIND_TITLES[action["kind"]]
+        out["kind_family_title"] = plan_rules.KIND_FAMILY_TITLES[action["kind"]]
+        out["progress_title"] = review_rules.PROGRESS.get(action["progress"] or "")
         if staff:
             out["advice"] = plan_rules.action_checks(action)
         shown.append(out)
@@ -113,4 +117,27 @@ def record_view(db: Database, conference: dict, audience: str) -> dict:
     out = {"plan": _plan(actions, audience, staff), "decisions": decisions}
     if staff:
         out.update(_staff(db, conference, actions, decisions))
+    if conference["reviews_id"] is not None:
+        out.update(_review(db, conference, staff))
+    return out
+
+
+def _review(db: Database, conference: dict, staff: bool) -> dict:
+    """What a review adds: the conference it reviews, the trend shown, and (staff) context."""
+    earlier = queries.conference(db, conference["reviews_id"])
+    children = queries.children(db, conference["id"])
+    out: dict = {
+        "review": {
+            "reviews_id": earlier["id"],
+            "date_text": dates.format_date(review_service.conference_day(earlier)),
+        },
+        "trend": None,
+    }
+    shown = conference["trend_child_id"]
+    for child in children:
+        if child["id"] == shown:
+            out["trend"] = review_service.trend(db, conference, child)
+    if staff:
+        out["trends"] = [t for c in children if (t := review_service.trend(db, conference, c))]
+        out["decision_context"] = [review_service.context(db, conference, c) for c in children]
     return out

@@ -17,7 +17,7 @@ from .realtime import (
     wait_for_admission,
 )
 from .schemas import Payload, parse
-from .services import conferences, decisions, live, plan, record, scaling
+from .services import conferences, decisions, live, plan, record, review, scaling
 
 
 class JoinIn(Payload):
@@ -197,3 +197,17 @@ def conference_close(payload: dict) -> dict:
     """Close the conference once every child has a decision; the record becomes final (chair)."""
     current, actor = joined()
     return record.close(_db(), actor, current.conference_id)
+
+
+@event("action.progress")
+def action_progress(payload: dict) -> dict:
+    """Mark an action carried from the last plan done, in progress, not done or not needed."""
+    current, actor = joined()
+    return {"action": review.set_progress(_db(), actor, current.conference_id, payload)}
+
+
+@event("scale.trend")
+def scale_trend(payload: dict) -> dict:
+    """Show the room one child's scale last time and today, or stop showing it (chair)."""
+    current, actor = joined()
+    return review.show_trend(_db(), actor, current.conference_id, payload)

@@ -9,4 +9,5 @@ from .decisions import *  # noqa: F403
 from .live import *  # noqa: F403
 from .plans import *  # noqa: F403
 from .reports import *  # noqa: F403
+from .reviews import *  # noqa: F403
 from .scaling import *  # noqa: F403

@@ -82,6 +82,10 @@ def invitation(db: Database, invitation_id: int) -> dict | None:
     return one(db, "SELECT * FROM invitations WHERE id = ?", [invitation_id])
 
 
+def set_invitation_token(db: Database, invitation_id: int, token_hash: str) -> None:
+    db.execute("UPDATE invitations SET token_hash = ? WHERE id = ?", [token_hash, invitation_id])
+
+
 def revoke_invitation(db: Database, invitation_id: int, at: str) -> None:
     db.execute(
         "UPDATE invitations SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",

@@ -15,6 +15,12 @@ KIND_TITLES = {
     "contingency": "What if… (contingency)",
     "long_term": "Longer-term goal",
 }
+# The same kinds in plain words, for family phones and the shared screen.
+KIND_FAMILY_TITLES = {
+    "immediate": "Keeping the children safe now",
+    "contingency": "If things go wrong",
+    "long_term": "Longer-term goals",
+}
 
 # Verbs that describe a service rather than what someone will do differently.
 VAGUE_WORDS = ("monitor", "support", "engage", "ensure", "liaise", "oversee", "work with")

@@ -242,6 +242,15 @@ def create(db: Database, actor: Actor, data: dict) -> dict:
                 for c in queries.children(db, earlier["id"])
                 if c["date_of_birth"]
             ]
+            unborn = [
+                c["name"] for c in queries.children(db, earlier["id"]) if not c["date_of_birth"]
+            ]
+            if unborn:
+                raise Invalid(
+                    f"children: {', '.join(unborn)} was not born yet at the last conference; "
+                    "list the children, with the baby's name and date of birth.",
+                    field="children",
+                )
         if family is None:
             family = [
                 FamilyMemberIn(
@@ -251,6 +260,16 @@ def create(db: Database, actor: Actor, data: dict) -> dict:
             ]
     if not children:
         raise Invalid("children: add at least one child.", field="children")
+    if earlier:
+        # An id links a child to their record last time; it must be a child of that conference.
+        known = {c["id"] for c in queries.children(db, earlier["id"])}
+        for index, child in enumerate(children):
+            if child.id is not None and child.id not in known:
+                raise Invalid(
+                    f"children[{index}].id: that child was not in the conference being "
+                    "reviewed; leave the id out for a child who is new.",
+                    field=f"children[{index}].id",
+                )
     _check_children(children)
     now = clock.stamp()
     with transaction(db) as tx:
@@ -269,14 +288,32 @@ def create(db: Database, actor: Actor, data: dict) -> dict:
                 "created_at": now,
             },
         )
+        child_map: dict[int, int] = {}
         for position, child in enumerate(children):
             row = _child_row(child, position)
             row["conference_id"] = conference_id
             row["carried_from_id"] = child.id if earlier else None
-            queries.insert_child(tx.db, row)
+            new_id = queries.insert_child(tx.db, row)
+            if earlier and child.id is not None:
+                child_map[child.id] = new_id
         _write_family(tx.db, conference_id, family or [])
         audit.record(tx, actor, "conference.create", conference_id, {"kind": kind})
-    return public(db, queries.conference(db, conference_id))
+        from . import review  # review builds on this module
+
+        asked = (
+            review.carry_forward(tx, actor, earlier, conference_id, child_map) if earlier else []
+        )
+    out = public(db, queries.conference(db, conference_id))
+    # Each professional asked again gets a new private link, shown once (the API adds the URL).
+    out["invitations"] = [
+        {**invitation_names(db, invitation_id), "token": token} for invitation_id, token in asked
+    ]
+    return out
+
+
+def invitation_names(db: Database, invitation_id: int) -> dict:
+    invitation = queries.invitation(db, invitation_id)
+    return {"id": invitation["id"], "name": invitation["name"], "agency": invitation["agency"]}
 
 
 def _unused_join_code(db: Database) -> str:

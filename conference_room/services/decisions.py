@@ -259,6 +259,9 @@ def record_decision(db: Database, actor: Actor, conference_id: int, data: object
                 "outcome": new.outcome,
                 "categories": new.categories,
                 "changed": existing is not None,
+                "category_changed_from": _category_changed_from(
+                    db, conference, _child(db, conference_id, new.child_id), new.categories
+                ),
             },
         )
         conference_changed(tx, conference_id, "decision")
@@ -296,7 +299,19 @@ def decision_out(db: Database, conference: dict, decision: dict, child: dict) ->
         "review_on_text": dates.format_date(review_on) if review_on else None,
         "decided_at": decision["decided_at"],
         "flags": rules.date_flags(core_group_on, review_on, limits(db, conference), dob),
+        "category_changed_from": _category_changed_from(db, conference, child, categories),
     }
+
+
+def _category_changed_from(
+    db: Database, conference: dict, child: dict, categories: list[str]
+) -> list[str] | None:
+    """Return the last conference's categories when today's differ (a change of category)."""
+    from ..rules.review import category_change
+    from . import review
+
+    before = review.previous_categories(db, conference, child)
+    return before if category_change(before, categories) else None
 
 
 # -- dissent --------------------------------------------------------------------------------

@@ -210,44 +210,75 @@ def invite(db: Database, actor: Actor, conference_id: int, data: dict) -> tuple[
     invitation = parse(InvitationIn, data)
     email = _check_email(invitation.email)
     template = template_for(db, conference, invitation.template)
+    with transaction(db) as tx:
+        invitation_id, token = write_invitation(
+            tx, actor, conference_id, invitation.name, invitation.agency, email, template.key
+        )
+    return _invitation_out(db, conference, queries.invitation(db, invitation_id)), token
+
+
+def write_invitation(
+    tx, actor: Actor, conference_id: int, name: str, agency: str, email: str | None, template: str
+) -> tuple[int, str]:
+    """Write an invitation and its empty report inside ``tx``; return (its id, its token)."""
     token = new_token()
     now = clock.stamp()
+    invitation_id = queries.insert_invitation(
+        tx.db,
+        {
+            "conference_id": conference_id,
+            "name": name,
+            "agency": agency,
+            "email": email,
+            "token_hash": token_hash(token),
+            "created_at": now,
+            "created_by": actor.id,
+        },
+    )
+    # The report exists from the start, empty, so the chair sees who has not sent one yet.
+    report_id = queries.insert_report(
+        tx.db,
+        {
+            "conference_id": conference_id,
+            "invitation_id": invitation_id,
+            "template": template,
+            "author_name": name,
+            "agency": agency,
+            "sections": {},
+            "status": "draft",
+            "version": 0,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    audit.record(
+        tx,
+        actor,
+        "invitation.create",
+        conference_id,
+        {"invitation_id": invitation_id, "report_id": report_id},
+    )
+    return invitation_id, token
+
+
+def new_link(
+    db: Database, actor: Actor, conference_id: int, invitation_id: int
+) -> tuple[dict, str]:
+    """Give an invitation a new private link (the old one stops working); return it once."""
+    if actor.role not in STAFF_WHO_INVITE:
+        raise Forbidden("Only a chair or an admin can make a new link.")
+    conference = conferences.load(db, actor, conference_id)
+    conferences.require_open(conference)
+    require_not_started(conference)
+    invitation = queries.invitation(db, invitation_id)
+    if invitation is None or invitation["conference_id"] != conference_id:
+        raise NotFound("There is no such invitation for this conference.")
+    if invitation["revoked_at"]:
+        raise Conflict("That invitation was withdrawn; invite them again instead.")
+    token = new_token()
     with transaction(db) as tx:
-        invitation_id = queries.insert_invitation(
-            tx.db,
-            {
-                "conference_id": conference_id,
-                "name": invitation.name,
-                "agency": invitation.agency,
-                "email": email,
-                "token_hash": token_hash(token),
-                "created_at": now,
-                "created_by": actor.id,
-            },
-        )
-        # The report exists from the start, empty, so the chair sees who has not sent one yet.
-        report_id = queries.insert_report(
-            tx.db,
-            {
-                "conference_id": conference_id,
-                "invitation_id": invitation_id,
-                "template": template.key,
-                "author_name": invitation.name,
-                "agency": invitation.agency,
-                "sections": {},
-                "status": "draft",
-                "version": 0,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        audit.record(
-            tx,
-            actor,
-            "invitation.create",
-            conference_id,
-            {"invitation_id": invitation_id, "report_id": report_id},
-        )
+        queries.set_invitation_token(tx.db, invitation_id, token_hash(token))
+        audit.record(tx, actor, "invitation.link", conference_id, {"invitation_id": invitation_id})
     return _invitation_out(db, conference, queries.invitation(db, invitation_id)), token
 
 

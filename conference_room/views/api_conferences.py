@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, url_for
 
 from .. import openapi
 from ..access import Actor
@@ -23,7 +23,12 @@ bp = Blueprint("api_conferences", __name__, url_prefix="/api/v1")
 @staff("chair", "admin")
 def create_conference(actor: Actor):
     """Create a conference."""
-    return jsonify(conferences.create(get_db(), actor, json_body())), 201
+    created = conferences.create(get_db(), actor, json_body())
+    # A review asks the same professionals again: each new private link is shown once, here.
+    for invitation in created["invitations"]:
+        token = invitation.pop("token")
+        invitation["url"] = url_for("report_writer.page", token=token, _external=True)
+    return jsonify(created), 201
 
 
 @bp.patch("/conferences/<int:conference_id>")

@@ -49,6 +49,18 @@ def revoke_invitation(actor: Actor, conference_id: int, invitation_id: int):
     return jsonify(reports.revoke(get_db(), actor, conference_id, invitation_id))
 
 
+@bp.post("/conferences/<int:conference_id>/invitations/<int:invitation_id>/link")
+@openapi.documented(
+    "Make a new private link for an invitation; the old link stops working.", who="chair, admin"
+)
+@staff("chair", "admin")
+def new_invitation_link(actor: Actor, conference_id: int, invitation_id: int):
+    """Replace an invitation's link (lost, or carried forward to a review without one)."""
+    invitation, token = reports.new_link(get_db(), actor, conference_id, invitation_id)
+    url = url_for("report_writer.page", token=token, _external=True)
+    return jsonify({**invitation, "url": url})
+
+
 @bp.get("/conferences/<int:conference_id>/reports")
 @openapi.documented(
     "The reports: for staff every report in full with status, version and late flag; for an "

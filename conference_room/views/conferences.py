@@ -67,6 +67,14 @@ def _submit(actor: Actor, conference: dict | None, save: Callable[[dict], dict])
             when = dates.format_datetime(dates.parse_iso_datetime(saved["scheduled_for"]))
             if conference is None:
                 flash(f"{saved['title']} is set up for {when}.", "success")
+                if saved.get("invitations"):
+                    # Links are never kept: the chair makes each one on the reports page.
+                    flash(
+                        f"{len(saved['invitations'])} professionals asked last time are asked "
+                        "again. Make each a new link below and send it to them.",
+                        "success",
+                    )
+                    return redirect(url_for("conferences.invitations", conference_id=saved["id"]))
             else:
                 flash(f"Changes to {saved['title']} ({when}) are saved.", "success")
             return redirect(url_for("dashboard.index"))
@@ -120,7 +128,12 @@ def invitations(conference_id: int):
         if form.get("email", "").strip():
             payload["email"] = form["email"]
         try:
-            invitation, token = reports.invite(db, actor, conference_id, payload)
+            if form.get("invitation_id", "").isdigit():
+                invitation, token = reports.new_link(
+                    db, actor, conference_id, int(form["invitation_id"])
+                )
+            else:
+                invitation, token = reports.invite(db, actor, conference_id, payload)
         except DomainError as failure:
             error = failure
         else:
