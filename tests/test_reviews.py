@@ -140,7 +140,10 @@ def test_a_review_starts_from_the_last_conference(db, chair, client, initial, re
     ]
     page = client.get(asked[0]["url"].replace("http://localhost", ""))
     assert page.status_code == 200
-    assert "review" in page.get_data(as_text=True).lower()
+    # The writer of a review report sees the last plan, to say how each action has gone.
+    text = page.get_data(as_text=True)
+    assert "The plan agreed last time" in text
+    assert "Gran collects Amy from school each day" in text and "Not marked yet" in text
 
 
 def test_a_review_of_an_open_conference_or_another_councils_is_refused(chair, make_conference):

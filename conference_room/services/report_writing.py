@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from pydantic import Field
@@ -66,6 +66,7 @@ class Writing:
     settings: la_settings.LASettings
     versions: list[dict]
     contact: str
+    previous_plan: list[dict] = field(default_factory=list)
 
     @property
     def actor(self) -> Actor:
@@ -154,7 +155,21 @@ def load_for_token(db: Database, token: str) -> Writing:
         settings=la_settings.get(db, conference["council_id"]),
         versions=queries.report_versions(db, report["id"]),
         contact=contact,
+        previous_plan=_previous_plan(db, conference),
     )
+
+
+def _previous_plan(db: Database, conference: dict) -> list[dict]:
+    """For a review: the actions carried from the last plan, with their progress so far."""
+    from ..rules.review import PROGRESS
+
+    if conference["reviews_id"] is None:
+        return []
+    return [
+        {**action, "progress_title": PROGRESS.get(action["progress"] or "", "Not marked yet")}
+        for action in queries.plan_actions(db, conference["id"])
+        if action["carried_from_id"] is not None
+    ]
 
 
 def _sent_form(report: dict) -> dict:
