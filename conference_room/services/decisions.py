@@ -23,7 +23,7 @@ from ..rules import dates
 from ..rules import decisions as rules
 from ..schemas import Payload, parse
 from . import conferences
-from .live import require_admitted, require_chair
+from .live import open_conference, require_admitted, require_chair
 
 
 class RecommendationIn(Payload):
@@ -68,10 +68,7 @@ def _child(db: Database, conference_id: int, child_id: int) -> dict:
     raise NotFound("child_id: there is no such child in this conference.", field="child_id")
 
 
-def _writable(db: Database, actor: Actor, conference_id: int) -> dict:
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
-    return conference
+_writable = open_conference
 
 
 # -- recommendations ------------------------------------------------------------------------

@@ -49,6 +49,17 @@ def require_chair(actor: Actor, doing: str) -> None:
 def chair_conference(db: Database, actor: Actor, conference_id: int, doing: str) -> dict:
     """Return an open conference the chair may change, or refuse with a plain reason."""
     require_chair(actor, doing)
+    return open_conference(db, actor, conference_id)
+
+
+def require_recorder(actor: Actor, doing: str) -> None:
+    """Refuse anyone but the chair or the minute-taker (or an admin standing in)."""
+    if not (actor.is_staff and actor.role in ("chair", "admin", "minute_taker")):
+        raise Forbidden(f"Only the chair or the minute-taker can {doing}.")
+
+
+def open_conference(db: Database, actor: Actor, conference_id: int) -> dict:
+    """Return a conference ``actor`` may know of, refusing if it is closed."""
     conference = conferences.load(db, actor, conference_id)
     conferences.require_open(conference)
     return conference

@@ -16,9 +16,10 @@ from .. import audit, clock, queries
 from ..access import Actor
 from ..changes import conference_changed
 from ..db import transaction
-from ..errors import Forbidden, Invalid, NotFound
+from ..errors import Invalid, NotFound
 from ..schemas import Payload, parse
 from . import conferences
+from .live import open_conference, require_recorder
 
 Kind = Literal["immediate", "contingency", "long_term"]
 
@@ -53,9 +54,7 @@ class ReorderIn(Payload):
 
 
 def require_plan_writer(actor: Actor) -> None:
-    """Refuse anyone but the chair, the minute-taker (or an admin standing in)."""
-    if not (actor.is_staff and actor.role in ("chair", "admin", "minute_taker")):
-        raise Forbidden("Only the chair or the minute-taker can change the plan.")
+    require_recorder(actor, "change the plan")
 
 
 def _check_child(db: Database, conference_id: int, child_id: int | None) -> None:
@@ -79,9 +78,7 @@ def _action(db: Database, conference_id: int, action_id: int) -> dict:
 
 def _writable(db: Database, actor: Actor, conference_id: int) -> dict:
     require_plan_writer(actor)
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
-    return conference
+    return open_conference(db, actor, conference_id)
 
 
 def action_out(action: dict) -> dict:

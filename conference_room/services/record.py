@@ -15,11 +15,11 @@ from .. import audit, clock, queries
 from ..access import Actor
 from ..changes import ConferenceLocked, conference_changed
 from ..db import transaction
-from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..errors import Conflict, Invalid, NotFound
 from ..rules.stages import STAGE_KEYS
 from ..schemas import Payload, parse
 from . import conferences
-from .live import chair_conference, require_chair
+from .live import chair_conference, open_conference, require_chair, require_recorder
 
 
 class NoteIn(Payload):
@@ -33,11 +33,6 @@ class CorrectionIn(Payload):
     text: str = Field(min_length=1, max_length=20000)
     corrects_note_id: int | None = None
     restricted: bool = False
-
-
-def require_note_writer(actor: Actor) -> None:
-    if not (actor.is_staff and actor.role in ("chair", "admin", "minute_taker")):
-        raise Forbidden("Only the minute-taker or the chair can write notes.")
 
 
 def _check_child(db: Database, conference_id: int, child_id: int | None) -> None:
@@ -62,9 +57,8 @@ def note_out(note: dict, authors: dict[int, str] | None = None) -> dict:
 
 def add_note(db: Database, actor: Actor, conference_id: int, data: object) -> dict:
     """Write a note against a stage (and perhaps a child); restricted during a closed session."""
-    require_note_writer(actor)
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
+    require_recorder(actor, "write notes")
+    open_conference(db, actor, conference_id)
     new = parse(NoteIn, data)
     if new.stage not in STAGE_KEYS:
         raise Invalid(f"stage: must be one of {', '.join(STAGE_KEYS)}.", field="stage")

@@ -16,8 +16,7 @@ from ..changes import conference_changed
 from ..db import transaction
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..schemas import Payload, parse
-from . import conferences
-from .live import require_admitted, require_chair
+from .live import open_conference, require_admitted, require_chair, require_recorder
 
 
 class OpenIn(Payload):
@@ -52,10 +51,7 @@ def _round(db: Database, conference_id: int, round_id: int) -> dict:
     return found
 
 
-def _writable(db: Database, actor: Actor, conference_id: int) -> dict:
-    conference = conferences.load(db, actor, conference_id)
-    conferences.require_open(conference)
-    return conference
+_writable = open_conference
 
 
 def answer_out(answer: dict) -> dict:
@@ -255,8 +251,7 @@ class DraftIn(Payload):
 
 def draft_action(db: Database, actor: Actor, conference_id: int, data: object) -> dict:
     """Turn a revealed "one point up" answer into a draft plan action to accept or discard."""
-    if not (actor.is_staff and actor.role in ("chair", "admin", "minute_taker")):
-        raise Forbidden("Only the chair or the minute-taker can draft plan actions.")
+    require_recorder(actor, "draft plan actions")
     conference = _writable(db, actor, conference_id)
     which = parse(DraftIn, data)
     answer = queries.scale_answer(db, which.answer_id)
