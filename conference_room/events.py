@@ -20,6 +20,10 @@ from .schemas import Payload, parse
 from .services import conferences, decisions, live, plan, record, review, scaling
 
 
+class NoPayload(Payload):
+    """The data of an event that takes none: ``{}`` (a field we do not know is refused)."""
+
+
 class JoinIn(Payload):
     conference_id: int
     view: str | None = Field(default=None, pattern="^screen$")
@@ -54,6 +58,7 @@ def conference_join(payload: dict) -> dict:
         "participant_id": participant_id,
         "my_answers": scaling.my_answers(db, actor, asked.conference_id),
         "my_recommendations": decisions.my_recommendations(db, actor, asked.conference_id),
+        "my_dissents": decisions.my_dissents(db, actor, asked.conference_id),
     }
     state = presenters.snapshot(db, conference, audience, viewer, present(asked.conference_id))
     # The contract's conference.state event carries the same snapshot as the ack, to this socket.
@@ -72,6 +77,7 @@ def stage_set(payload: dict) -> dict:
 def closed_session_start(payload: dict) -> dict:
     """Ask family members to step out: their phones show a holding screen (chair)."""
     current, actor = joined()
+    parse(NoPayload, payload)
     return {"version": live.set_closed_session(_db(), actor, current.conference_id, True)}
 
 
@@ -79,6 +85,7 @@ def closed_session_start(payload: dict) -> dict:
 def closed_session_end(payload: dict) -> dict:
     """End the closed session: family phones get the meeting back (chair)."""
     current, actor = joined()
+    parse(NoPayload, payload)
     return {"version": live.set_closed_session(_db(), actor, current.conference_id, False)}
 
 
@@ -196,6 +203,7 @@ def note_add(payload: dict) -> dict:
 def conference_close(payload: dict) -> dict:
     """Close the conference once every child has a decision; the record becomes final (chair)."""
     current, actor = joined()
+    parse(NoPayload, payload)
     return record.close(_db(), actor, current.conference_id)
 
 

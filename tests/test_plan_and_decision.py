@@ -375,6 +375,9 @@ def test_a_professional_records_dissent_that_the_chair_sees(room, db_path):
     )
     assert dissent["at"]
     assert DISSENT_REASON not in everything(seen["mum"], seen["screen"])
+    # Their own disagreement comes back to their phone after a reload (the join ack only).
+    mine = room.pro.join()["state"]["viewer"]["my_dissents"][str(child_id)]
+    assert [d["reason"] for d in mine] == [DISSENT_REASON]
     error = refused(
         room.mum.socket, "dissent.record", {"child_id": child_id, "reason": "No"}, db_path
     )

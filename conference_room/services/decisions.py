@@ -168,6 +168,19 @@ def my_recommendations(db: Database, actor: Actor, conference_id: int) -> dict[s
     }
 
 
+def my_dissents(db: Database, actor: Actor, conference_id: int) -> dict[str, list[dict]]:
+    """Return a professional's own recorded disagreements by child id (for their phone only)."""
+    if actor.kind != "participant":
+        return {}
+    mine: dict[str, list[dict]] = {}
+    for dissent in queries.dissents(db, conference_id):
+        if dissent["participant_id"] == actor.id:
+            mine.setdefault(str(dissent["child_id"]), []).append(
+                {"id": dissent["id"], "reason": dissent["reason"], "at": dissent["created_at"]}
+            )
+    return mine
+
+
 # -- the decision ---------------------------------------------------------------------------
 
 

@@ -12,9 +12,26 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from .. import queries, rate_limits, sessions
 from ..db import get_db
 from ..errors import DomainError, Forbidden
+from ..rules.stages import STAGES
 from ..services import conferences, live
 
 bp = Blueprint("live", __name__)
+
+# The exports the minutes page links to (GET /api/v1/conferences/<id>/export): the two Word
+# documents most often sent the same day come first, then every document in every format.
+EXPORT_DOCUMENTS = (
+    ("decision", "full", "Decision sheet"),
+    ("decision", "family", "Decision sheet, family version"),
+    ("record", "full", "Full record"),
+    ("record", "family", "Record, family version"),
+)
+EXPORT_FORMATS = (
+    ("docx", "Word"),
+    ("html", "Web page to print"),
+    ("md", "Markdown"),
+    ("json", "JSON"),
+    ("csv", "CSV"),
+)
 
 RELATIONSHIPS = (
     ("mum", "Mum", "family"),
@@ -89,9 +106,10 @@ def phone(conference_id: int):
     db = get_db()
     actor = sessions.current_actor(db, conference_id)
     if actor.is_staff:
-        return redirect(url_for("live.chair", conference_id=conference_id))
+        page = "live.minutes" if actor.role == "minute_taker" else "live.chair"
+        return redirect(url_for(page, conference_id=conference_id))
     if actor.kind != "participant":
-        return redirect(url_for("live.join"))
+        return _finished(db, conference_id) or redirect(url_for("live.join"))
     conference = conferences.load(db, actor, conference_id)
     return render_template(
         "live/phone.html",
@@ -99,19 +117,36 @@ def phone(conference_id: int):
         actor=None,
         participant=actor,
         family=actor.audience == "family",
+        professional=actor.role == "professional",
         glossary=_glossary(),
     )
 
 
-def _staff_page(conference_id: int, template: str, roles=("chair", "admin")):
+def _finished(db, conference_id: int):
+    """The "meeting has finished" page, for a phone whose cookie the closing revoked."""
+    conference = queries.conference(db, conference_id)
+    if conference is None or conference["status"] != "closed":
+        return None
+    if not sessions.participant_token(conference_id):
+        return None  # never part of it: the join page, as for any stranger
+    return render_template("live/finished.html", conference=conference, actor=None)
+
+
+def _staff_page(
+    conference_id: int,
+    template: str,
+    roles=("chair", "admin"),
+    who: str = "the chair",
+    **context,
+):
     db = get_db()
     actor = sessions.current_user_actor(db)
     if not actor.is_staff:
         return redirect(url_for("auth.login"))
     if actor.role not in roles:
-        raise Forbidden("Only the chair can open this page.")
+        raise Forbidden(f"Only {who} can open this page.")
     conference = conferences.load(db, actor, conference_id)
-    return render_template(template, conference=conference, actor=actor)
+    return render_template(template, conference=conference, actor=actor, **context)
 
 
 @bp.get("/c/<int:conference_id>/chair")
@@ -124,6 +159,22 @@ def chair(conference_id: int):
 def screen(conference_id: int):
     """The shared screen, opened by the chair on the projector."""
     return _staff_page(conference_id, "live/screen.html")
+
+
+@bp.get("/c/<int:conference_id>/minutes")
+def minutes(conference_id: int):
+    """The minute-taker's page: notes by stage, the plan, and the exports."""
+    db = get_db()
+    return _staff_page(
+        conference_id,
+        "live/minutes.html",
+        roles=("chair", "admin", "minute_taker"),
+        who="the minute-taker or the chair",
+        stages=STAGES,
+        children=queries.children(db, conference_id),
+        export_documents=EXPORT_DOCUMENTS,
+        export_formats=EXPORT_FORMATS,
+    )
 
 
 @bp.get("/c/<int:conference_id>/qr.svg")

@@ -1,7 +1,14 @@
 // The chair's console: people (admit, turn away, remove), the agenda, the closed session,
 // statements and reports with read receipts. Every action goes to the server; the page only
 // ever shows what the server sends back.
+// The record has its own modules, shared with the minutes page where they fit: plan.js (the
+// plan editor: action.add, action.update, action.reorder…) and decision.js (recommendations,
+// decision.record per child, dissent, conference.close).
 import { api, connect, h, replace } from "/static/js/live.js";
+import { decisionPanel } from "/static/js/decision.js";
+import { planEditor } from "/static/js/plan.js";
+import { markFinal } from "/static/js/record-final.js";
+import { trendPanel } from "/static/js/trend.js";
 
 const main = document.getElementById("main-content");
 const conferenceId = Number(main.dataset.conferenceId);
@@ -107,7 +114,15 @@ function render(newState) {
   renderStatements();
   renderReports();
   renderScale();
+  trends.update(state);
+  decisions.update(state);
+  plan.update(state);
+  markFinal(state);
 }
+
+const plan = planEditor({ send: (event, payload) => live.send(event, payload) });
+const decisions = decisionPanel({ send: (event, payload) => live.send(event, payload) });
+const trends = trendPanel({ send: (event, payload) => live.send(event, payload) });
 
 live = connect({
   conferenceId,
@@ -184,9 +199,10 @@ function renderScale() {
   const names = Object.fromEntries(state.participants.map((p) => [p.id, p.name]));
   const flags = (state.scale && state.scale.flags) || [];
   const drafted = new Set((state.plan_drafts || []).map((d) => d.source_answer_id));
-  replace(document.getElementById("plan-drafts"), (state.plan_drafts || []).length
-    ? [h("h3", { class: "govuk-heading-s" }, "Draft plan actions from the scale"),
-       h("ul", { class: "govuk-list govuk-list--bullet" }, state.plan_drafts.map((d) => h("li", {}, d.what)))]
+  const draftCount = (state.plan_drafts || []).length;
+  replace(document.getElementById("plan-drafts"), draftCount
+    ? h("p", { class: "govuk-body" }, h("a", { class: "govuk-link", href: "#plan-drafts-editor" },
+        `${draftCount} draft plan action${draftCount === 1 ? "" : "s"} from the scale`), " waiting in the safety plan to be accepted or discarded.")
     : []);
   const rounds = ((state.scale && state.scale.rounds) || []).slice().reverse();
   replace(document.getElementById("scale-rounds"), rounds.map((round) => {

@@ -18,8 +18,22 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+function focusKey(el) {
+  return el.id ? `#${el.id}` : `${el.tagName}|${el.getAttribute("aria-label") || ""}|${el.textContent.trim()}`;
+}
+
 export function replace(container, ...children) {
+  // Redrawing must not throw a keyboard user back to the top of the page: focus returns to the
+  // same control when it is still there, otherwise to the redrawn part itself (WCAG 2.4.3).
+  const active = document.activeElement;
+  const key = active && active !== container && container.contains(active) ? focusKey(active) : null;
   container.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined));
+  if (!key) return;
+  const same = [...container.querySelectorAll("a, button, input, select, textarea, summary, [tabindex]")]
+    .find((el) => focusKey(el) === key);
+  if (same) { same.focus({ preventScroll: true }); return; }
+  if (!container.hasAttribute("tabindex")) container.setAttribute("tabindex", "-1");
+  container.focus({ preventScroll: true });
 }
 
 export function csrfToken() {
@@ -43,12 +57,14 @@ export async function api(method, url, body) {
   }
 }
 
-export function connect({ conferenceId, view = null, onState, onError, onStatus, onPresence }) {
+export function connect({ conferenceId, view = null, onState, onError, onStatus, onPresence, onRefused }) {
   const banner = document.getElementById("connection-status");
   let version = -1;
   let everConnected = false;
+  let stopped = false;
 
-  const socket = window.io({ reconnectionDelayMax: 5000, timeout: 10000 });
+  // ?conference= lets a proxy route a conference to one server process (README).
+  const socket = window.io({ reconnectionDelayMax: 5000, timeout: 10000, query: { conference: conferenceId } });
 
   function say(text) {
     if (!banner) return;
@@ -74,11 +90,22 @@ export function connect({ conferenceId, view = null, onState, onError, onStatus,
     everConnected = true;
     join();
   });
-  socket.on("disconnect", () => say("Reconnecting…"));
-  socket.on("connect_error", () => say(everConnected ? "Reconnecting…" : "Connecting…"));
+  // onRefused: the server turned the connection down or cut it (a revoked cookie, a closed
+  // meeting, or a server that is down); the page may check which, and stop().
+  socket.on("disconnect", (reason) => {
+    if (stopped) return;
+    say("Reconnecting…");
+    if (reason === "io server disconnect" && onRefused) onRefused();
+  });
+  socket.on("connect_error", () => {
+    if (stopped) return;
+    say(everConnected ? "Reconnecting…" : "Connecting…");
+    if (onRefused) onRefused();
+  });
   socket.on("conference.changed", (message) => {
     if (message.version <= version) return; // old news, or a duplicate
-    if (message.version > version + 1) { join(); return; } // missed something: re-sync
+    // A jump with a whole state is changes pushed together: the state has them all.
+    if (message.version > version + 1 && !message.state) { join(); return; } // missed: re-sync
     version = message.version;
     onState(message.state, "change");
   });
@@ -98,5 +125,12 @@ export function connect({ conferenceId, view = null, onState, onError, onStatus,
     });
   }
 
-  return { socket, send, rejoin: join };
+  function stop() {
+    // The meeting is over for this page: no "Reconnecting…", no more tries.
+    stopped = true;
+    say("");
+    socket.disconnect();
+  }
+
+  return { socket, send, rejoin: join, stop };
 }

@@ -1,6 +1,10 @@
-// The phone view: follows the stage, lists the reports this person may read, who's who.
+// The phone view: follows the stage, lists the reports this person may read, who's who. The
+// decisions, the agreed plan, recommendations and dissent, and "the meeting has finished" are
+// in phone-record.js.
 import { api, connect, h, replace } from "/static/js/live.js";
 import { scalePanel } from "/static/js/scale.js";
+import { phoneRecord } from "/static/js/phone-record.js";
+import { trendShown } from "/static/js/trend.js";
 
 const main = document.getElementById("main-content");
 const conferenceId = Number(main.dataset.conferenceId);
@@ -47,6 +51,7 @@ async function openReport(report) {
 
 function render(state, source) {
   if (state.holding) { show("holding"); return; }
+  if (record && record.update(state)) return; // the meeting has finished
   show("meeting");
   const c = state.conference;
   document.getElementById("kind-name").textContent = c.kind_name;
@@ -62,6 +67,10 @@ function render(state, source) {
     : h("p", { class: "govuk-body" }, family ? "There are no reports for you to read yet." : "No reports have been sent in yet.");
   replace(document.getElementById("report-list"), reports);
 
+  const trend = trendShown(state, { headingLevel: "h3" });
+  document.getElementById("trend").hidden = !trend;
+  replace(document.getElementById("trend-body"), trend);
+
   if (scale) {
     scale.update(state);
     if (source === "join") scale.flush(); // an answer tapped while offline goes now, once
@@ -71,9 +80,27 @@ function render(state, source) {
 }
 
 let scale = null;
+let record = null;
+let checking = null;
+
+function checkStillIn() {
+  // Refused on reconnecting: a phone that was away when the meeting closed (or was removed) has
+  // a cookie that no longer works, and the server will not let it in again. Reloading shows the
+  // "meeting has finished" page (or the join page). While there is no network at all we look
+  // again every few seconds; a server that is down is retried by the socket itself.
+  if (checking) return;
+  checking = setTimeout(async () => {
+    const answer = await api("GET", `/api/v1/conferences/${conferenceId}`);
+    checking = null;
+    if (answer.status === 401 || answer.status === 404) location.reload();
+    else if (answer.status === 0 && !live.socket.connected) checkStillIn();
+  }, 3000);
+}
+
 const live = connect({
   conferenceId,
   onState: render,
+  onRefused: checkStillIn,
   onError: (error) => {
     if (error.code === "waiting") show("waiting");
     else {
@@ -83,6 +110,7 @@ const live = connect({
   },
   onStatus: (status) => {
     if (status === "removed" || status === "turned_away") {
+      live.stop();
       show("ended");
       document.getElementById("ended-text").textContent =
         status === "removed" ? "The chair has removed you from the meeting." : "The chair has not let you in. If you think this is a mistake, speak to the chair.";
@@ -91,3 +119,4 @@ const live = connect({
 });
 
 scale = scalePanel({ live, panel: document.getElementById("scale"), body: document.getElementById("scale-body") });
+record = phoneRecord({ live, family });

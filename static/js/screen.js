@@ -1,5 +1,7 @@
 // The shared screen: large type, only what the family may see (the server sends nothing else).
 import { connect, h, replace } from "/static/js/live.js";
+import { recordViews } from "/static/js/screen-record.js";
+import { trendShown } from "/static/js/trend.js";
 
 const main = document.getElementById("main-content");
 const conferenceId = Number(main.dataset.conferenceId);
@@ -108,8 +110,10 @@ function scaling(state) {
 function render(state) {
   document.getElementById("stage-title").textContent = state.conference.stage_title;
   const stage = state.conference.stage;
-  const views = { lobby, welcome, reading, scaling };
-  replace(body, (views[stage] || people)(state));
+  const views = { lobby, welcome, reading, scaling, ...recordViews };
+  // While the chair shows a child's scale last time and today, that is what the room sees.
+  const trend = state.conference.status === "closed" ? null : trendShown(state, { headingClass: "cr-screen__subhead", screen: true });
+  replace(body, trend || (views[stage] || people)(state));
 }
 
 connect({ conferenceId, view: "screen", onState: render });
