@@ -34,6 +34,19 @@ def may_see_closed_session_content(audience: str) -> bool:
     return audience not in FAMILY_SAFE
 
 
+def made_in_closed_session(at: str | None, periods: list[dict]) -> bool:
+    """Return whether something stamped ``at`` was recorded while a closed session was on.
+
+    ``periods`` are closed-session rows (``started_at``, and ``ended_at`` or None while it
+    lasts), stamped in the one stored ISO 8601 UTC form, so the strings compare as times.
+    """
+    if not at:
+        return False
+    return any(
+        p["started_at"] <= at and (p["ended_at"] is None or at < p["ended_at"]) for p in periods
+    )
+
+
 def may_see_working_record(audience: str) -> bool:
     """Return whether ``audience`` sees the working record live: notes, recommendations by
     agency, dissent, drafts and the chair's advice (the chair, minute-taker and admin)."""
