@@ -1,0 +1,1 @@
+"""Browser tests: the real pages in the system's Chromium (see conftest.py)."""
