@@ -6,6 +6,7 @@ hash, a DOCX export) must run in a real thread, and any wait must be a green wai
 
 from __future__ import annotations
 
+import socket
 import threading
 import warnings
 from collections.abc import Callable
@@ -54,6 +55,123 @@ def run_blocking(fn: Callable[..., T], *args: object) -> T:
     return fn(*args)
 
 
+class _Helper:
+    """One helper process (conference_room/worker.py): started on first use, again if it died."""
+
+    def __init__(self) -> None:
+        self.process = None
+        self.lock = new_lock()  # one call at a time; made after patching, so a green wait
+
+    def _started(self):
+        if self.process is None or self.process.poll() is not None:
+            import subprocess  # green after patching, so waiting on its pipes is a green wait
+            import sys
+
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "conference_room.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        return self.process
+
+    def call(self, fn: Callable[..., T], args: tuple) -> T:
+        from . import worker
+
+        with self.lock:
+            for attempt in (1, 2):
+                process = self._started()
+                try:
+                    worker.send(process.stdin, (fn.__module__, fn.__qualname__, args))
+                    status, value = worker.receive(process.stdout)
+                    break
+                except (OSError, EOFError):
+                    process.kill()
+                    process.wait()
+                    self.process = None
+                    if attempt == 2:
+                        raise
+        if status != "ok":
+            raise RuntimeError(f"the helper process failed: {value}")
+        return value
+
+
+# One helper per module of work (password hashing, exports), so a long export never keeps a
+# chair waiting to sign in; made on first use, after patching.
+_helpers: dict[str, _Helper] = {}
+
+
+def run_in_process(fn: Callable[..., T], *args: object) -> T:
+    """Run CPU-heavy ``fn`` in a low-priority helper process (eventlet and gevent modes).
+
+    ``fn`` must be a module-level function, its arguments and result picklable. Not a thread:
+    pure-Python work holds the GIL, and even GIL-free work (an Argon2 hash) takes a core from
+    the live meetings at the same priority; a helper at nice 10 gives way to them.
+    """
+    if _active == "threading":
+        return fn(*args)
+    helper = _helpers.get(fn.__module__)
+    if helper is None:
+        helper = _helpers[fn.__module__] = _Helper()
+    return helper.call(fn, args)
+
+
+def set_nodelay(sock: socket.socket) -> None:
+    """Turn off Nagle's algorithm on ``sock`` so a small push leaves at once."""
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except (OSError, AttributeError):
+        pass  # not a TCP socket (a test double or a Unix socket): nothing to do
+
+
+def server_options(mode: str, nodelay: bool = True) -> dict:
+    """Return web-server options for ``socketio.run`` in ``mode``.
+
+    Without TCP_NODELAY a second small frame on a connection (an ack right after a push) waits
+    for the peer's delayed ACK, about 40 ms on Linux (benchmarks/push_latency.py measures it).
+    The threading mode (tests only) keeps Werkzeug's defaults.
+    """
+    if not nodelay:
+        return {}
+    if mode == "eventlet":
+        import eventlet.wsgi
+
+        class NoDelayProtocol(eventlet.wsgi.HttpProtocol):
+            def setup(self) -> None:
+                set_nodelay(self.request)
+                super().setup()
+
+        return {"protocol": NoDelayProtocol}
+    if mode == "gevent":
+        from gevent.pywsgi import WSGIHandler
+
+        class NoDelayHandler(WSGIHandler):
+            def handle(self) -> None:
+                set_nodelay(self.socket)
+                super().handle()
+
+        return {"handler_class": NoDelayHandler}
+    return {}
+
+
 def new_lock() -> threading.Lock:
     """Return a lock that waits the right way for the active mode (green after patching)."""
     return threading.Lock()
+
+
+def spawn(fn: Callable[..., object], *args: object) -> None:
+    """Run ``fn`` in the background: a green thread (eventlet, gevent) or a daemon thread."""
+    if _active == "eventlet":
+        import eventlet
+
+        eventlet.spawn_n(fn, *args)
+    elif _active == "gevent":
+        import gevent
+
+        gevent.spawn(fn, *args)
+    else:
+        threading.Thread(target=fn, args=args, daemon=True).start()
+
+
+def new_event() -> threading.Event:
+    """Return an event that waits the right way for the active mode (green after patching)."""
+    return threading.Event()

@@ -21,6 +21,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "SESSION_COOKIE_SECURE": (False, "Send cookies over HTTPS only (set to 1 behind TLS)."),
     "MAX_CONTENT_LENGTH": (1_048_576, "Largest request body in bytes; larger bodies get 413."),
     "PROXY_HOPS": (0, "How many reverse proxies set X-Forwarded-For/-Proto in front of the app."),
+    "TCP_NODELAY": (
+        True,
+        "Send small live updates at once (1); 0 only to measure Nagle's delay.",
+    ),
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .concurrency import new_lock
+from .concurrency import active_mode, new_event, new_lock, run_blocking, spawn
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -96,19 +96,186 @@ def _begin_immediate(db: Database) -> None:
 @contextmanager
 def transaction(db: Database) -> Iterator[Tx]:
     """Run one short write transaction, serialised; dispatch its changes after COMMIT."""
+    writer = getattr(db, "cr_writer", None)
+    if writer is not None:
+        with writer.write() as tx:
+            yield tx
+        _dispatch(db, tx)
+        return
     tx = Tx(db)
     with _write_lock(db):
         _begin_immediate(db)
         try:
             yield tx
-            db.conn.execute("COMMIT")
+            # COMMIT waits for the disk (fsync, and now and then a WAL checkpoint): in an OS
+            # thread, so the live meetings keep moving while it does; the write lock stays held.
+            run_blocking(db.conn.execute, "COMMIT")
         except BaseException:
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+    _dispatch(db, tx)
+
+
+def _dispatch(db: Database, tx: Tx) -> None:
     dispatch = getattr(db, "cr_after_commit", None)
     if dispatch is not None and tx.changes:
         dispatch(tx.changes)
+
+
+@dataclass
+class _Batch:
+    """Write transactions that share one COMMIT: one wait for the disk serves them all."""
+
+    db: Database
+    members: int = 0
+    done: Any = field(default_factory=new_event)
+    error: BaseException | None = None
+
+
+class Writer:
+    """Where a pool's requests write: one after another, committed in batches.
+
+    Each write runs in its own savepoint under the write lock, exactly as before. The last
+    write of a queue commits: when twenty phones answer at once, the writes that queued behind
+    the first are committed together and wait for one fsync, not twenty. The COMMIT runs
+    without the lock, so the next batch starts on another connection at once (SQLite lets it
+    write as soon as the COMMIT is on disk). Nobody's ``with transaction`` ends, and nothing is
+    pushed, before its own COMMIT.
+    """
+
+    LONGEST_BATCH = 64  # writes; past this a batch commits though more are queued
+    CHECKPOINT_EVERY = 1.0  # seconds
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.lock = new_lock()
+        self.batch: _Batch | None = None
+        self.queued = 0  # writes waiting for the lock
+        self._counting = new_lock()  # threads (tests) could lose an update of ``queued``
+        self._idle: list[Database] = []
+        self._open = True
+        self._green = active_mode() != "threading"
+        if self._green:
+            spawn(self._checkpoints)
+
+    def _connection(self) -> Database:
+        if self._idle:
+            return self._idle.pop()
+        db = connect(self.path)
+        if self._green:
+            # SQLite copies the WAL back into the database inside the COMMIT that passes 1000
+            # pages: a few hundred milliseconds. Done beside instead (_checkpoints).
+            db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        return db
+
+    def _checkpoints(self) -> None:
+        checkpointer = connect(self.path)
+        try:
+            while self._open:
+                time.sleep(self.CHECKPOINT_EVERY)
+                try:
+                    # PASSIVE never waits for, nor blocks, readers and writers.
+                    run_blocking(checkpointer.conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    continue  # another process checkpointing, say: try again next time
+        finally:
+            checkpointer.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """Run one write in the open batch (opening one if needed); return after its COMMIT."""
+        self._count(+1)
+        try:
+            self.lock.acquire()
+        finally:
+            self._count(-1)
+        finish = False
+        try:
+            if self.batch is None:
+                db = self._connection()
+                try:
+                    _begin_immediate(db)  # waits (green) while the last batch's COMMIT ends
+                except BaseException:
+                    self._idle.append(db)
+                    raise
+                self.batch = _Batch(db)
+            batch = self.batch
+            conn = batch.db.conn
+            conn.execute("SAVEPOINT tx")
+            try:
+                yield Tx(batch.db)
+            except BaseException:
+                conn.execute("ROLLBACK TO tx")
+                conn.execute("RELEASE tx")
+                finish = self._last(batch)  # the last of the queue ends the batch for others
+                raise
+            conn.execute("RELEASE tx")
+            batch.members += 1
+            finish = self._last(batch)
+        finally:
+            self.lock.release()
+            if finish:
+                self._finish(batch)
+        if not batch.done.wait(timeout=1.0):
+            # The write that should have committed went away: commit what is waiting.
+            with self.lock:
+                finish = self.batch is batch
+                if finish:
+                    self.batch = None
+            if finish:
+                self._finish(batch)
+            batch.done.wait()
+        if batch.error is not None:
+            raise DatabaseUnusable(f"The change was not saved: {batch.error}")
+
+    def _count(self, step: int) -> None:
+        with self._counting:
+            self.queued += step
+
+    def _last(self, batch: _Batch) -> bool:
+        # Holding the lock: close the batch to newcomers when nobody else is queued for it.
+        if self.queued and batch.members < self.LONGEST_BATCH:
+            return False
+        self.batch = None
+        return True
+
+    def _finish(self, batch: _Batch) -> None:
+        conn = batch.db.conn
+        try:
+            if batch.members:
+                # COMMIT waits for the disk (fsync): in an OS thread, so the live meetings
+                # keep moving meanwhile.
+                run_blocking(conn.execute, "COMMIT")
+            else:
+                conn.execute("ROLLBACK")  # nothing in it: no need to wait for the disk
+        except BaseException as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            batch.error = error
+        finally:
+            self._idle.append(batch.db)
+            batch.done.set()
+
+    def close(self) -> None:
+        """Close the writing connections (and stop the checkpoints)."""
+        self._open = False
+        while self._idle:
+            self._idle.pop().conn.close()
+
+
+@contextmanager
+def read_snapshot(db: Database) -> Iterator[Database]:
+    """Read several tables as of one moment (a WAL read transaction; writers are not blocked)."""
+    if db.conn.in_transaction:  # already inside a transaction: it is the snapshot
+        yield db
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
 
 
 def _load_migrations() -> Migrations:
@@ -153,21 +320,85 @@ def upgrade(db: Database) -> list[str]:
     return pending
 
 
-def get_db() -> Database:
-    """Return this request's (or socket event's) connection, opening it on first use."""
-    from flask import current_app, g
+@contextmanager
+def read_cache(db: Database) -> Iterator[Database]:
+    """Inside a ``read_snapshot``: run each distinct query once (see queries.core.all_rows)."""
+    db.cr_read_cache = {}
+    try:
+        yield db
+    finally:
+        db.cr_read_cache = None
 
-    if "db" not in g:
+
+class Pool:
+    """Open connections to one database file, reused from one request to the next.
+
+    Opening a connection runs its pragmas, and closing the last one to a WAL file checkpoints
+    and fsyncs it: disk work that, under eventlet, would stall every live meeting each time.
+    """
+
+    def __init__(self, path: str, after_commit: Callable[[list], None] | None, size: int = 16):
+        self.path, self.after_commit, self.size = path, after_commit, size
+        self._idle: list[Database] = []
+        self._writer: Writer | None = None
+
+    def take(self) -> Database:
+        """Return an idle connection, or a new one."""
+        try:
+            return self._idle.pop()
+        except IndexError:
+            db = connect(self.path, after_commit=self.after_commit)
+            if self._writer is None:
+                self._writer = Writer(self.path)
+            db.cr_writer = self._writer  # transaction(db) writes through the pool's writer
+            return db
+
+    def give(self, db: Database) -> None:
+        """Keep ``db`` for the next request (or close it when enough are kept)."""
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        if len(self._idle) < self.size:
+            self._idle.append(db)
+        else:
+            db.conn.close()
+
+    def close(self) -> None:
+        """Close every idle connection, and the writer."""
+        while self._idle:
+            self._idle.pop().conn.close()
+        if self._writer is not None:
+            self._writer.close()
+
+
+def _pool() -> Pool:
+    import weakref
+
+    from flask import current_app
+
+    pool = current_app.extensions.get("cr_db_pool")
+    if pool is None:
         from .realtime import dispatch
 
-        g.db = connect(current_app.config["DATABASE"], after_commit=dispatch)
+        pool = current_app.extensions.setdefault(
+            "cr_db_pool", Pool(current_app.config["DATABASE"], after_commit=dispatch)
+        )
+        weakref.finalize(current_app._get_current_object(), pool.close)
+    return pool
+
+
+def get_db() -> Database:
+    """Return this request's (or socket event's) connection, taken from the app's pool."""
+    from flask import g
+
+    if "db" not in g:
+        g.db = _pool().take()
     return g.db
 
 
 def close_db(_error: BaseException | None = None) -> None:
-    """Close this request's connection, if one was opened."""
+    """Give this request's connection back to the pool, if one was taken."""
     from flask import g
 
     db = g.pop("db", None)
     if db is not None:
-        db.conn.close()
+        _pool().give(db)

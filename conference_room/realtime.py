@@ -19,6 +19,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from .access import Actor
 from .changes import ConferenceChanged, ConferenceLocked, ParticipantStatusChanged
 from .errors import DomainError, Invalid, NotFound, ack_error
+from .schemas import check_shape
 
 socketio = SocketIO()
 log = logging.getLogger(__name__)
@@ -112,6 +113,7 @@ def event(name: str) -> Callable:
                     payload = {}
                 if not isinstance(payload, dict):
                     raise Invalid("Send the event's data as an object.")
+                check_shape(payload)
                 return {"ok": True, **(handler(payload) or {})}
             except DomainError as error:
                 return ack_error(error)
@@ -183,19 +185,42 @@ def wait_for_admission(conference_id: int, participant_id: int) -> None:
     _seats[request.sid] = Seat(conference_id, "waiting", participant_id)
 
 
+# The newest version pushed to each (database, conference, audience) by this process.
+_sent_versions: dict[tuple[str, int, str], int] = {}
+# Conferences with changes not pushed yet, and what changed; one sender per conference.
+_pending: dict[int, set[str]] = {}
+_sending: set[int] = set()
+
+
 def _broadcast_state(conference_id: int, whats: set[str]) -> None:
     from . import presenters, queries
+    from .db import read_cache, read_snapshot
     from .rules.visibility import AUDIENCES
 
     db = _db()
-    conference = queries.conference(db, conference_id)
-    if conference is None:
-        return
-    here = present(conference_id)
-    for audience in AUDIENCES:
-        if audience == "family" and conference["closed_session"] and "closed_session" not in whats:
-            continue  # family phones hear nothing while a closed session lasts
-        state = presenters.snapshot(db, conference, audience, present=here)
+    states = []
+    # Commits finish in another thread (db.transaction), so read every snapshot as of one
+    # moment: the version and the closed-session switch then match what is shown with them.
+    with read_snapshot(db), read_cache(db):
+        conference = queries.conference(db, conference_id)
+        if conference is None:
+            return
+        here = present(conference_id)
+        for audience in AUDIENCES:
+            if (
+                audience == "family"
+                and conference["closed_session"]
+                and "closed_session" not in whats
+            ):
+                continue  # family phones hear nothing while a closed session lasts
+            # A later commit may already be in this state: each version goes to each
+            # audience once, even when that commit's own dispatch comes after.
+            sent = (db.cr_path, conference_id, audience)
+            if _sent_versions.get(sent, -1) >= conference["version"]:
+                continue
+            _sent_versions[sent] = conference["version"]
+            states.append((audience, presenters.snapshot(db, conference, audience, present=here)))
+    for audience, state in states:
         socketio.emit(
             "conference.changed",
             {"version": state["version"], "state": state},
@@ -203,14 +228,41 @@ def _broadcast_state(conference_id: int, whats: set[str]) -> None:
         )
 
 
+def _send_pending(app, conference_id: int) -> None:
+    # Changes committed while this sender was busy go out together as one newer state, so a
+    # busy conference costs one snapshot per push rather than one per change.
+    try:
+        with app.app_context():
+            while (what := _pending.pop(conference_id, None)) is not None:
+                _broadcast_state(conference_id, what)
+            _sending.discard(conference_id)  # no switch since the check: nothing is left behind
+    except BaseException:
+        _sending.discard(conference_id)
+        raise
+
+
 def dispatch(changes: list) -> None:
     """Send each committed change to the viewers who may see it (called after COMMIT)."""
+    from flask import current_app
+
+    from .concurrency import active_mode
+
     whats: dict[int, set[str]] = {}
     for change in changes:
         if isinstance(change, ConferenceChanged):
             whats.setdefault(change.conference_id, set()).add(change.what)
+    if active_mode() != "threading" and all(isinstance(c, ConferenceChanged) for c in changes):
+        # Green modes: push from one sender per conference, straight after this handler.
+        for conference_id, what in whats.items():
+            _pending.setdefault(conference_id, set()).update(what)
+            if conference_id not in _sending:
+                _sending.add(conference_id)
+                socketio.start_background_task(
+                    _send_pending, current_app._get_current_object(), conference_id
+                )
+        return
     for conference_id, what in whats.items():
-        _broadcast_state(conference_id, what)
+        _broadcast_state(conference_id, what | _pending.pop(conference_id, set()))
     for change in changes:
         if isinstance(change, ParticipantStatusChanged):
             socketio.emit(

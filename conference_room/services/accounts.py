@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from .. import audit, clock, queries
 from ..access import SYSTEM, Actor, user_actor
-from ..concurrency import run_blocking
+from ..concurrency import run_in_process
 from ..db import transaction
 from ..errors import Invalid, TooManyRequests, Unauthorized
 from ..schemas import Payload, parse
@@ -40,14 +40,24 @@ class Credentials(Payload):
 
 def hash_password(password: str) -> str:
     """Return the Argon2id hash of ``password``, computed off the live path."""
-    return run_blocking(HASHER.hash, password)
+    return run_in_process(argon2_hash, password)
+
+
+def argon2_hash(password: str) -> str:
+    """Return the Argon2id hash of ``password`` (run in a helper process by the server)."""
+    return HASHER.hash(password)
+
+
+def argon2_matches(stored: str, password: str) -> bool:
+    """Return whether ``password`` matches the ``stored`` hash (run in a helper process)."""
+    try:
+        return HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _verify(stored: str, password: str) -> bool:
-    try:
-        return run_blocking(HASHER.verify, stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
+    return run_in_process(argon2_matches, stored, password)
 
 
 def create_user(db: Database, council_id: int, data: dict, actor: Actor = SYSTEM) -> dict:

@@ -1,0 +1,70 @@
+"""The floor: the least a python-socketio server on eventlet can do for a room broadcast.
+
+A socket joins a room with `join` {"room"}; `answer` {"room", "id", ...} is acknowledged and
+relayed to everyone in that room as `changed`. No database, no snapshot, no permissions: the
+benchmark compares the real app against this on the same machine. Run by live_load.py:
+
+    python benchmarks/floor_server.py --port 5099 [--no-nodelay]
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+eventlet.monkey_patch()
+
+import socket  # noqa: E402  (after monkey patching, as eventlet requires)
+
+import eventlet.wsgi  # noqa: E402
+import socketio  # noqa: E402
+
+sio = socketio.Server(async_mode="eventlet", ping_interval=10, ping_timeout=20)
+
+
+@sio.on("join")
+def join(sid: str, data: dict) -> dict:
+    """Put this socket in a room."""
+    sio.enter_room(sid, data["room"])
+    return {"ok": True}
+
+
+@sio.on("answer")
+def answer(sid: str, data: dict) -> dict:
+    """Relay an answer to its room (the sender included, as the app does)."""
+    sio.emit("changed", data, room=data["room"])
+    return {"ok": True}
+
+
+def health(environ, start_response):
+    """Answer GET /healthz so the benchmark knows the floor is up."""
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b'{"status": "ok"}']
+
+
+class NoDelay(eventlet.wsgi.HttpProtocol):
+    """Send small frames at once (the app sets the same option; see concurrency.py)."""
+
+    def setup(self) -> None:
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().setup()
+
+
+def main() -> None:
+    """Serve the floor on loopback until killed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--no-nodelay", action="store_true", help="leave Nagle on")
+    args = parser.parse_args()
+    app = socketio.WSGIApp(sio, health)
+    listener = eventlet.listen(("127.0.0.1", args.port))
+    protocol = eventlet.wsgi.HttpProtocol if args.no_nodelay else NoDelay
+    eventlet.wsgi.server(listener, app, log_output=False, protocol=protocol)
+
+
+if __name__ == "__main__":
+    main()
