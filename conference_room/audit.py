@@ -14,6 +14,7 @@ from .access import Actor
 from .db import Tx
 
 GENESIS = "0" * 64
+NAMED_ACTORS = ("user", "system")
 HASHED_FIELDS = ("id", "at", "actor_type", "actor_id", "actor_name", "action", "conference_id")
 
 
@@ -43,7 +44,9 @@ def record(
         "at": clock.stamp(),
         "actor_type": actor.kind,
         "actor_id": actor.id,
-        "actor_name": actor.name,
+        # Staff by name; attendees and report writers by id only, so that purging a conference
+        # leaves no name of theirs in this log (which can never be edited or shortened).
+        "actor_name": actor.name if actor.kind in NAMED_ACTORS else "",
         "action": action,
         "conference_id": conference_id,
         "detail": json.dumps(detail or {}, sort_keys=True, ensure_ascii=False),

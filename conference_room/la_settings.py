@@ -6,6 +6,7 @@ data/la_defaults.json) instead of inventing their own.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from importlib import resources
@@ -114,14 +115,25 @@ def template_problem(
 
 def defaults() -> dict[str, Any]:
     """Return the built-in defaults (data/la_defaults.json)."""
-    text = (resources.files("conference_room") / "data" / "la_defaults.json").read_text("utf-8")
-    return json.loads(text)
+    return json.loads(_defaults_text())
+
+
+@functools.cache
+def _defaults_text() -> str:
+    # Read once per process: every live snapshot starts from these.
+    return (resources.files("conference_room") / "data" / "la_defaults.json").read_text("utf-8")
 
 
 def get(db: Database, council_id: int) -> LASettings:
     """Return the council's settings: its stored choices over the defaults."""
-    merged = {**defaults(), **queries.settings_values(db, council_id)}
-    return LASettings.model_validate(merged)
+    return _validated(json.dumps(queries.settings_values(db, council_id), sort_keys=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _validated(stored: str) -> LASettings:
+    # Every live push reads the settings several times: the same stored choices are validated
+    # once. Callers only read the result (nothing assigns to a setting).
+    return LASettings.model_validate({**defaults(), **json.loads(stored)})
 
 
 def update(db: Database, actor: Actor, changes: Any) -> LASettings:

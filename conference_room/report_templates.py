@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 
@@ -35,12 +36,18 @@ class Template(BaseModel):
 
 def built_in() -> list[Template]:
     """Return the templates that ship with the app."""
+    return list(_read_built_in())
+
+
+@functools.cache
+def _read_built_in() -> tuple[Template, ...]:
+    # Read once per process: every live snapshot names its reports' sections from these.
     folder = resources.files("conference_room") / "data" / "templates"
-    return [
+    return tuple(
         Template.model_validate(json.loads(entry.read_text("utf-8")))
         for entry in sorted(folder.iterdir(), key=lambda e: e.name)
         if entry.name.endswith(".json")
-    ]
+    )
 
 
 def for_kind(templates: list[Template], kind: str) -> Template:

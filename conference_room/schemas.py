@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+import re
+from datetime import date
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from .errors import Invalid
 
@@ -23,6 +26,19 @@ def _without_hidden(value: Any) -> Any:
     return value
 
 
+def _date_text(value: Any) -> Any:
+    # Lax date parsing (needed for text) would also take 0 or "1700000000" as a Unix time.
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", value):
+        return value.strip()
+    if isinstance(value, date):
+        return value
+    raise PydanticCustomError("date_type", "Input should be a valid date")
+
+
+# A date sent as text, 2027-03-04 (never a number); use as ``DateText | None = None``.
+DateText = Annotated[date, BeforeValidator(_date_text), Field(strict=False)]
+
+
 class Payload(BaseModel):
     """Base for every request payload: strict types, unknown fields refused, text trimmed.
 
@@ -36,6 +52,36 @@ class Payload(BaseModel):
     @classmethod
     def _clean_text(cls, data: Any) -> Any:
         return _without_hidden(data) if isinstance(data, dict) else data
+
+
+MAX_DEPTH = 32  # objects and lists inside each other; real payloads use 3 or 4 levels
+SQLITE_INT = (-(2**63), 2**63 - 1)  # what an SQLite INTEGER holds
+TOO_DEEP = (
+    f"What you sent is nested more than {MAX_DEPTH} levels deep. Send a flat object as the API "
+    "description shows."
+)
+
+
+def check_shape(data: Any) -> None:
+    """Refuse input nested too deeply or holding a number SQLite cannot store, cheaply.
+
+    Called by both transports before anything else looks at the payload, so hostile input is
+    turned away with a sentence instead of a recursion error or an overflow deep inside.
+    """
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise Invalid(TOO_DEEP, field="body")
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if not SQLITE_INT[0] <= value <= SQLITE_INT[1]:
+                raise Invalid(
+                    "A number you sent is far too large. Check the ids and numbers and try again.",
+                    field="body",
+                )
 
 
 def _field(loc: tuple[Any, ...]) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
 
 from pydantic import Field
 from sqlite_utils import Database
@@ -13,7 +12,7 @@ from ..access import Actor
 from ..db import transaction
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..rules import dates
-from ..schemas import Payload, parse
+from ..schemas import DateText, Payload, parse
 
 # No look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B): 25 symbols, 10 of them = 46 bits.
 JOIN_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -24,8 +23,8 @@ STAFF_WHO_PLAN = ("chair", "admin")
 class ChildIn(Payload):
     id: int | None = None
     name: str = Field(min_length=1, max_length=200)
-    date_of_birth: date | None = Field(default=None, strict=False)
-    expected_date: date | None = Field(default=None, strict=False)
+    date_of_birth: DateText | None = None
+    expected_date: DateText | None = None
     identifier: str | None = Field(default=None, max_length=40)
     school: str | None = Field(default=None, max_length=200)
     gp: str | None = Field(default=None, max_length=200)

@@ -175,7 +175,7 @@ def remove(db: Database, actor: Actor, conference_id: int, data: object) -> dict
             actor,
             "action.remove",
             conference_id,
-            {"action_id": which.action_id, "what": gone["what"], "draft": bool(gone["draft"])},
+            {"action_id": which.action_id, "draft": bool(gone["draft"])},  # no text: see audit.py
         )
         conference_changed(tx, conference_id, "plan")
     return {"id": which.action_id, "removed": True}

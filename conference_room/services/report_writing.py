@@ -14,7 +14,7 @@ from ..changes import conference_changed
 from ..db import transaction
 from ..errors import Gone, Invalid, NotFound
 from ..rules import dates
-from ..schemas import Payload, parse
+from ..schemas import DateText, Payload, parse
 from . import conferences
 from .reports import (
     MAX_REPORT_CHARS,
@@ -33,7 +33,7 @@ class ReportDraft(Payload):
     sections: dict[str, str] = Field(default_factory=dict)
     restricted: str | None = None
     shared_with_family: bool | None = None
-    shared_on: date | None = Field(default=None, strict=False)
+    shared_on: DateText | None = None
     family_comments: str | None = None
     not_shared_reason: str | None = None
 
@@ -340,6 +340,9 @@ def submit(db: Database, token: str, data: dict) -> tuple[dict, bool]:
 def preview(db: Database, token: str, data: dict) -> dict:
     """Return one field's Markdown as sanitised HTML, with plain-English suggestions."""
     writing = load_for_token(db, token)
+    unknown = sorted(set(data) - {"text"})
+    if unknown:
+        raise Invalid(f"{unknown[0]}: is not a field we know; remove it.", field=unknown[0])
     text = data.get("text")
     if not isinstance(text, str):
         raise Invalid("text: send the text to preview.", field="text")

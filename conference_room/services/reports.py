@@ -14,7 +14,7 @@ from ..changes import conference_changed
 from ..db import transaction
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..rules import dates
-from ..schemas import Payload, parse
+from ..schemas import DateText, Payload, parse
 from . import conferences
 
 MAX_REPORT_CHARS = 200_000
@@ -30,7 +30,7 @@ class ReportIn(Payload):
     sections: dict[str, str] = Field(default_factory=dict)
     restricted: str | None = None
     shared_with_family: bool = False
-    shared_on: date | None = Field(default=None, strict=False)
+    shared_on: DateText | None = None
     family_comments: str | None = Field(default=None, max_length=20_000)
     not_shared_reason: str | None = Field(default=None, max_length=2000)
 

@@ -7,6 +7,7 @@ from datetime import date
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from ..errors import DomainError, TooManyRequests
 
@@ -20,7 +21,8 @@ PLAIN_HTTP_ERRORS = {
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/")
+    # The API, and any JSON request (the report page's script): they read a JSON error.
+    return request.path.startswith("/api/") or request.is_json
 
 
 def _error_answer(status: int, code: str, message: str, field: str | None = None):
@@ -70,8 +72,17 @@ def _security_headers(response):
     return response
 
 
+class StoredInt(IntegerConverter):
+    """``<int:...>`` in a URL, matching only numbers an SQLite INTEGER can hold (else 404)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register(app: Flask) -> None:
     """Register every blueprint, error handler and response hook on ``app``."""
+    from .. import compression
     from . import (
         admin,
         api,
@@ -87,6 +98,7 @@ def register(app: Flask) -> None:
         report_writer,
     )
 
+    app.url_map.converters["int"] = StoredInt  # before any rule is added
     if app.config.get("PROXY_HOPS"):
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -109,6 +121,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
     app.after_request(_security_headers)
+    app.after_request(compression.compress_static)
     _template_helpers(app)
 
 

@@ -9,13 +9,18 @@ from flask import request
 from .. import sessions
 from ..db import get_db
 from ..errors import Forbidden, Invalid, Unauthorized
+from ..schemas import TOO_DEEP, check_shape
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def json_body() -> dict:
     """Return the request's JSON object, or refuse it with a clear message."""
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser goes: refuse it, cheaply
+        raise Invalid(TOO_DEEP, field="body") from None
+    check_shape(data)
     if data is None:
         raise Invalid("Send a JSON object with the header Content-Type: application/json.")
     if not isinstance(data, dict):
