@@ -57,7 +57,7 @@ def test_a_vulnerability_without_a_fix_only_warns():
 
 
 @pytest.mark.parametrize(("ci", "code"), [(True, 2), (False, 0)])
-def test_packages_that_could_not_be_checked_fail_only_under_ci(ci, code):
+def test_packages_that_could_not_be_checked_fail_only_when_required(ci, code):
     verdict = audit_dependencies.judge({"dependencies": [CLEAN, SKIPPED]})
     found, lines = audit_dependencies.decide(verdict, ci=ci)
     assert found == code
@@ -72,8 +72,9 @@ def test_a_clean_lock_passes():
 
 
 @pytest.mark.parametrize("value", ["true", "1", "TRUE"])
-def test_ci_is_recognised(value):
-    assert audit_dependencies.in_ci({"CI": value}) and not audit_dependencies.in_ci({})
+def test_required_is_recognised(value):
+    assert audit_dependencies.required({"CONFERENCE_ROOM_AUDIT_REQUIRED": value})
+    assert not audit_dependencies.required({"CI": "true"})
 
 
 def _closed_port() -> int:
@@ -96,7 +97,7 @@ def test_a_known_vulnerable_lock_never_passes_under_ci(tmp_path):
     """Flask 0.12.2 has a fixed advisory: found, it fails (1); unreachable, it fails too (2)."""
     lock = tmp_path / "requirements.lock"
     lock.write_text("flask==0.12.2\n")
-    done = _run(lock, CI="true")
+    done = _run(lock, CONFERENCE_ROOM_AUDIT_REQUIRED="1")
     assert done.returncode in (1, 2), done.stdout + done.stderr
     if done.returncode == 1:
         assert "flask 0.12.2" in done.stderr and "fixed in" in done.stderr
@@ -109,10 +110,10 @@ def test_an_unreachable_vulnerability_database_is_said_plainly(tmp_path):
     lock.write_text("requests==2.34.2\n")
     proxy = f"http://127.0.0.1:{_closed_port()}"
     unreachable = {"HTTPS_PROXY": proxy, "https_proxy": proxy, "NO_PROXY": "", "no_proxy": ""}
-    under_ci = _run(lock, CI="true", **unreachable)
+    under_ci = _run(lock, CONFERENCE_ROOM_AUDIT_REQUIRED="1", **unreachable)
     assert under_ci.returncode == 2, under_ci.stdout + under_ci.stderr
     assert under_ci.stderr.startswith("FAIL: nothing could be checked")
     assert "PyPI JSON API" in under_ci.stderr
-    locally = _run(lock, CI="", **unreachable)
+    locally = _run(lock, CONFERENCE_ROOM_AUDIT_REQUIRED="", CI="true", **unreachable)
     assert locally.returncode == 0, locally.stdout + locally.stderr
     assert locally.stdout.startswith("WARNING: nothing could be checked")
