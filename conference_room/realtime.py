@@ -43,6 +43,7 @@ class Seat:
 
 
 _seats: dict[str, Seat] = {}
+_attached = False  # whether register_handlers has run
 
 
 def init_app(app) -> None:
@@ -286,8 +287,12 @@ def _disconnect_participant(participant_id: int) -> None:
 
 def register_handlers() -> None:
     """Attach connection handlers and the client events (imports them once)."""
-    if "conference.join" in EVENTS:
+    global _attached
+    # Not "are there events yet": importing events.py first (a test, a script) fills EVENTS,
+    # and the connection check must still be attached, or any browser could open a socket.
+    if _attached:
         return
+    _attached = True
     socketio.on_event("connect", _on_connect)
     socketio.on_event("disconnect", _on_disconnect)
     socketio.on_event("*", _unknown_event)

@@ -8,6 +8,8 @@ added here.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 import requests
@@ -16,7 +18,7 @@ import websocket
 
 from conference_room import create_app
 from conference_room.access_matrix import HTTP
-from tests.conftest import PASSWORD, conference_payload
+from tests.conftest import PASSWORD, ROOT, conference_payload
 from tests.security_helpers import COOKIE, csrf_from_page
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
@@ -256,3 +258,27 @@ def test_a_page_form_with_the_right_token_is_accepted(client):
     token = csrf_from_page(client.get("/login").get_data(as_text=True))
     answer = client.post("/login", data={"csrf_token": token, "email": "a@b.c", "password": "x"})
     assert answer.status_code == 401  # the token passed; the password did not
+
+
+def test_importing_the_events_first_still_attaches_the_connection_check(tmp_path):
+    """In a fresh interpreter: events.py imported before the app is built (as a script or a
+    test module might) must not leave sockets open to anyone."""
+    script = (
+        "import sys\n"
+        "from conference_room import events  # first, before create_app\n"
+        "from conference_room import create_app, db\n"
+        "from conference_room.realtime import socketio\n"
+        "path = sys.argv[1]\n"
+        "db.upgrade(db.connect(path))\n"
+        "app = create_app({'TESTING': True, 'DATABASE': path, 'SECRET_KEY': 'x',"
+        " 'ASYNC_MODE': 'threading'})\n"
+        "print('connected' if socketio.test_client(app).is_connected() else 'refused')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "fresh.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert done.stdout.strip() == "refused", done.stdout + done.stderr
