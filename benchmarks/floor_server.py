@@ -63,7 +63,8 @@ def main() -> None:
     app = socketio.WSGIApp(sio, health)
     listener = eventlet.listen(("127.0.0.1", args.port))
     protocol = eventlet.wsgi.HttpProtocol if args.no_nodelay else NoDelay
-    eventlet.wsgi.server(listener, app, log_output=False, protocol=protocol)
+    # As the app does (concurrency.server_options): more than eventlet's default 1024 sockets.
+    eventlet.wsgi.server(listener, app, log_output=False, protocol=protocol, max_size=10_000)
 
 
 if __name__ == "__main__":

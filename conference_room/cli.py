@@ -63,6 +63,7 @@ def _serve(db_path: str, host: str, port: int, demo: bool) -> None:
     except ConfigError as error:
         _fail(str(error), 2)
     click.echo(f"Serving on http://{host}:{port} ({mode}). Press Ctrl+C to stop.")
+    concurrency.raise_open_files_limit()  # one file per connected phone
     options = concurrency.server_options(mode, app.config["TCP_NODELAY"])
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
 

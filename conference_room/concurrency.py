@@ -123,25 +123,32 @@ def set_nodelay(sock: socket.socket) -> None:
         pass  # not a TCP socket (a test double or a Unix socket): nothing to do
 
 
+MAX_CONNECTIONS = 10_000  # open connections (each live socket holds one) the server takes
+
+
 def server_options(mode: str, nodelay: bool = True) -> dict:
     """Return web-server options for ``socketio.run`` in ``mode``.
 
-    Without TCP_NODELAY a second small frame on a connection (an ack right after a push) waits
-    for the peer's delayed ACK, about 40 ms on Linux (benchmarks/push_latency.py measures it).
-    The threading mode (tests only) keeps Werkzeug's defaults.
+    Eventlet's server takes 1024 connections at once unless told otherwise, and every phone,
+    console and shared screen holds one for the whole meeting: 80 conferences need more.
+    Without TCP_NODELAY a second small frame on a connection (an ack right after a push) can
+    wait for the peer's delayed ACK (benchmarks/push_latency.py measures it). The threading
+    mode (tests only) keeps Werkzeug's defaults.
     """
-    if not nodelay:
-        return {}
     if mode == "eventlet":
         import eventlet.wsgi
 
-        class NoDelayProtocol(eventlet.wsgi.HttpProtocol):
-            def setup(self) -> None:
-                set_nodelay(self.request)
-                super().setup()
+        options: dict = {"max_size": MAX_CONNECTIONS}
+        if nodelay:
 
-        return {"protocol": NoDelayProtocol}
-    if mode == "gevent":
+            class NoDelayProtocol(eventlet.wsgi.HttpProtocol):
+                def setup(self) -> None:
+                    set_nodelay(self.request)
+                    super().setup()
+
+            options["protocol"] = NoDelayProtocol
+        return options
+    if mode == "gevent" and nodelay:  # gevent's server has no connection limit
         from gevent.pywsgi import WSGIHandler
 
         class NoDelayHandler(WSGIHandler):
@@ -151,6 +158,21 @@ def server_options(mode: str, nodelay: bool = True) -> dict:
 
         return {"handler_class": NoDelayHandler}
     return {}
+
+
+def raise_open_files_limit() -> None:
+    """Let the process hold as many open files (sockets) as the system allows it."""
+    try:
+        import resource
+    except ImportError:  # not on this system
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else max(soft, MAX_CONNECTIONS + 1000)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            pass  # keep the limit we have
 
 
 def new_lock() -> threading.Lock:
@@ -170,6 +192,11 @@ def spawn(fn: Callable[..., object], *args: object) -> None:
         gevent.spawn(fn, *args)
     else:
         threading.Thread(target=fn, args=args, daemon=True).start()
+
+
+def new_semaphore(value: int) -> threading.Semaphore:
+    """Return a semaphore that waits the right way for the active mode (green after patching)."""
+    return threading.Semaphore(value)
 
 
 def new_event() -> threading.Event:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .concurrency import active_mode, new_event, new_lock, run_blocking, spawn
+from .concurrency import active_mode, new_event, new_lock, new_semaphore, run_blocking, spawn
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -337,21 +337,34 @@ class Pool:
     and fsyncs it: disk work that, under eventlet, would stall every live meeting each time.
     """
 
+    MOST = 64  # connections in use at once; each costs about 300 KB once it has run queries
+    WAIT = 5.0  # seconds a request waits for one before opening another anyway
+
     def __init__(self, path: str, after_commit: Callable[[list], None] | None, size: int = 16):
         self.path, self.after_commit, self.size = path, after_commit, size
         self._idle: list[Database] = []
         self._writer: Writer | None = None
+        # A backlog of hundreds of requests (80 conferences answering at once) would otherwise
+        # hold hundreds of connections; they take turns instead (a green wait).
+        self._slots = new_semaphore(self.MOST)
 
     def take(self) -> Database:
         """Return an idle connection, or a new one."""
+        slot = self._slots.acquire(timeout=self.WAIT)
         try:
-            return self._idle.pop()
+            db = self._idle.pop()
         except IndexError:
-            db = connect(self.path, after_commit=self.after_commit)
+            try:
+                db = connect(self.path, after_commit=self.after_commit)
+            except BaseException:
+                if slot:
+                    self._slots.release()
+                raise
             if self._writer is None:
                 self._writer = Writer(self.path)
             db.cr_writer = self._writer  # transaction(db) writes through the pool's writer
-            return db
+        db.cr_slot = slot
+        return db
 
     def give(self, db: Database) -> None:
         """Keep ``db`` for the next request (or close it when enough are kept)."""
@@ -361,6 +374,9 @@ class Pool:
             self._idle.append(db)
         else:
             db.conn.close()
+        if getattr(db, "cr_slot", False):
+            db.cr_slot = False
+            self._slots.release()
 
     def close(self) -> None:
         """Close every idle connection, and the writer."""

@@ -73,3 +73,23 @@ def test_the_helper_process_answers_calls_in_order_and_reports_failures():
         helper.stdin.close()
         assert helper.wait(timeout=10) == 0  # it stops when the server's end closes
         helper.stdout.close()
+
+
+def test_the_server_holds_more_than_1024_connections_at_once(db_path):
+    """Eighty conferences of 17 sockets each are 1360 connections held for the whole meeting;
+    eventlet's server would stop accepting at 1024 unless told otherwise."""
+    from conference_room.concurrency import raise_open_files_limit
+
+    raise_open_files_limit()  # this test process holds them all too
+    server = Server(db_path).start()
+    held: list[socket.socket] = []
+    try:
+        for _ in range(1100):
+            held.append(socket.create_connection(("127.0.0.1", server.port), timeout=10))
+            held[-1].sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        # The last connection, made while 1099 others are open and kept alive, is answered.
+        assert held[-1].recv(4096).startswith(b"HTTP/1.1 200")
+    finally:
+        for connection in held:
+            connection.close()
+        server.stop()
