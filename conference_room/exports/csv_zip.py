@@ -4,11 +4,12 @@
 ``dissent.csv``; ``record`` adds ``attendance.csv``, ``reports.csv``, ``report_sections.csv``
 (each section's words as plain text; restricted information as a section of its own in the
 full version), ``notes.csv``, ``scaling_rounds.csv``, ``scaling_answers.csv``,
-``recommendations.csv`` and ``closed_sessions.csv``. Every row of every file starts with
-``document_status`` ("DRAFT" until the conference is closed, then "FINAL") and
-``protective_marking``, so a file taken out of the zip still says what it is. UTF-8 with a
-byte-order mark (Excel then reads it as UTF-8), comma separated, CRLF line ends, a header row
-even when there are no rows.
+``recommendations.csv`` and ``closed_sessions.csv``; a review's record also has
+``scale_trend.csv`` (a row per child, revealed round and group, last time and today). Every
+row of every file starts with ``document_status`` ("DRAFT" until the conference is closed, then
+"FINAL") and ``protective_marking``, so a file taken out of the zip still says what it is.
+UTF-8 with a byte-order mark (Excel then reads it as UTF-8), comma separated, CRLF line ends, a
+header row even when there are no rows.
 
 A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed with
 ``'`` so a spreadsheet shows it as text instead of running it as a formula.
@@ -64,6 +65,52 @@ def _sections(base: dict, reports: list[dict]) -> list[dict]:
                     "text": report["restricted"]["text"],
                 }
             )
+    return rows
+
+
+TREND_COLUMNS = [
+    "conference_id",
+    "child_id",
+    "child_name",
+    "when",
+    "round_conference_id",
+    "round_conference_date",
+    "round_id",
+    "round_title",
+    "all_children",
+    "revealed_at",
+    "group",
+    "count",
+    "median",
+    "min",
+    "max",
+]
+
+
+def _trend(base: dict, trend: list[dict]) -> list[dict]:
+    """Return a review's scale then and now as rows: child, time (then, now), round, group."""
+    rows = []
+    for child in trend:
+        for when in ("then", "now"):
+            period = child[when]
+            for one in period["rounds"] if period else []:
+                for group, spread in one["groups"].items():
+                    rows.append(
+                        {
+                            **base,
+                            "child_id": child["child_id"],
+                            "child_name": child["child_name"],
+                            "when": when,
+                            "round_conference_id": period["conference_id"],
+                            "round_conference_date": period["date"],
+                            "round_id": one["round_id"],
+                            "round_title": one["title"],
+                            "all_children": one["all_children"],
+                            "revealed_at": one["revealed_at"],
+                            "group": group,
+                            **spread,
+                        }
+                    )
     return rows
 
 
@@ -247,6 +294,8 @@ def tables(data: dict) -> dict[str, tuple[list[str], list[dict]]]:
             ),
         }
     )
+    if "trend" in data:
+        out["scale_trend.csv"] = (TREND_COLUMNS, _trend(base, data["trend"]))
     return out
 
 

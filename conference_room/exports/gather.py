@@ -6,10 +6,10 @@
 The data ``build`` returns *is* the JSON export; README "Exports" documents every field. The
 visibility rules of DESIGN.md §4 are applied here and nowhere else, so every format leaves out
 the same things: ``family`` gets no restricted report sections, no reports that were not shared
-with the family, nothing recorded during a closed session (notes, plan actions, scaling rounds,
-recommendations, dissent), no scores of a round that was never revealed (nobody gets those),
-no names on a revealed round unless the chair showed names, and none of the working record
-(drafts, the chair's advice, date flags).
+with the family, nothing recorded during a closed session (notes, plan actions, scaling rounds
+and a review's trend of them, recommendations, dissent), no scores of a round that was never
+revealed (nobody gets those), no names on a revealed round unless the chair showed names, and
+none of the working record (drafts, the chair's advice, date flags).
 """
 
 from __future__ import annotations
@@ -426,6 +426,27 @@ def _recommendations(source: Source, hidden, names: dict[int, str], family: bool
     ]
 
 
+def _trend(source: Source, view: str, names: dict[int, str]) -> list[dict]:
+    """A review's scale then and now per child, computed as the live trend is (rules.review)."""
+    hide = not may_see_closed_session_content(view)
+    found = {
+        rows["child_id"]: review_rules.trend(rows, hide_closed_sessions=hide)
+        for rows in source.trends
+    }
+    out = []
+    for child in source.children:
+        shown = found.get(child["id"])
+        out.append(
+            {
+                "child_id": child["id"],
+                "child_name": names[child["id"]],
+                "then": shown["then"] if shown else None,
+                "now": shown["now"] if shown else None,
+            }
+        )
+    return out
+
+
 def build(source: Source, audience: str, document: str, generated_at: datetime) -> dict:
     """Return the data of ``document`` ("decision" or "record") for ``audience``.
 
@@ -465,4 +486,6 @@ def build(source: Source, audience: str, document: str, generated_at: datetime) 
                 {"started_at": s["started_at"], "ended_at": s["ended_at"]} for s in periods
             ],
         )
+        if source.conference["reviews_id"] is not None:
+            data["trend"] = _trend(source, view, names)
     return data

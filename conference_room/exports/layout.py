@@ -197,6 +197,8 @@ def layout(data: dict) -> Layout:
         writer.closed_sessions_part()
         writer.notes_part()
         writer.scaling_part()
+        if "trend" in data:  # a review: each child's scale last time and today
+            writer.trend_part()
         writer.recommendations_part()
     writer.decision_part()
     writer.plan_part()

@@ -1,5 +1,6 @@
-"""The parts only the full record has: attendance, reports, closed sessions, notes, scaling,
-recommendations and the reports' text, in the audience's words (see layout.py)."""
+"""The parts only the full record has: attendance, reports, closed sessions, notes, scaling (and
+a review's scale then and now), recommendations and the reports' text, in the audience's words
+(see layout.py)."""
 
 from __future__ import annotations
 
@@ -199,6 +200,90 @@ class RecordParts:
                     row = (name, *row)
                 rows.append(row)
             self._table(columns, rows, "No one answered.")
+
+    def trend_part(self) -> None:
+        """A review's safety scale per child: the last conference's revealed rounds and today's."""
+        self.add(Heading(1, "Safety scale: then and now"))
+        self.add(
+            Paragraph(
+                self.words(
+                    "For each child, the scaling rounds revealed at the last conference and at "
+                    "this one. Each cell gives the middle score (the median), the lowest to the "
+                    "highest score, and how many answered.",
+                    "For each child, how people scored safety at the last meeting and at this "
+                    "one. Each box gives the middle score, the lowest to the highest score, and "
+                    "how many people answered.",
+                )
+            )
+        )
+
+        def cell(group: dict) -> str:
+            if not group["count"]:
+                return "No answers"
+            answers = count(group["count"], "answer")
+            return f"{group['median']} ({group['min']}–{group['max']}), {answers}"
+
+        for child in self.data["trend"]:
+            name, then, now = child["child_name"], child["then"], child["now"]
+            self.add(Heading(2, name))
+            if then is None:
+                self.add(
+                    Paragraph(
+                        self.words(
+                            f"{name} was not part of the last conference, so there is no earlier "
+                            "score to compare with.",
+                            f"{name} was not part of the last meeting, so there is no earlier "
+                            "score to compare with.",
+                        )
+                    )
+                )
+                continue
+            rows = []
+            for period, when_ in (
+                (then, self.words("Last conference", "Last meeting")),
+                (now, self.words("This conference", "This meeting")),
+            ):
+                for one in period["rounds"]:
+                    title = one["title"] + (
+                        ", all children together" if one["all_children"] else ""
+                    )
+                    groups = one["groups"]
+                    rows.append(
+                        (
+                            f"{when_}, {period['date_text']}",
+                            title,
+                            cell(groups["family"]),
+                            cell(groups["professional"]),
+                            cell(groups["all"]),
+                        )
+                    )
+            if not then["rounds"]:
+                self.add(
+                    Paragraph(
+                        self.words(
+                            f"At the last conference ({then['date_text']}) no scaling round about "
+                            f"{name} was revealed, so there is no earlier score to compare with.",
+                            f"At the last meeting ({then['date_text']}) no scores about {name} "
+                            "were shown, so there is no earlier score to compare with.",
+                        )
+                    )
+                )
+            if not now["rounds"]:
+                self.add(
+                    Paragraph(
+                        self.words(
+                            f"No scaling round about {name} was revealed at this conference.",
+                            f"No scores about {name} were shown at this meeting.",
+                        )
+                    )
+                )
+            if rows:
+                self.add(
+                    Table(
+                        ("When", "Round", "Family", "Professionals", "Everyone"),
+                        rows,
+                    )
+                )
 
     def recommendations_part(self) -> None:
         recs = self.data["recommendations"]

@@ -16,6 +16,7 @@ from .. import la_settings, queries, report_templates
 from ..db import read_snapshot
 from ..services import decisions as decision_service
 from ..services import reports as report_service
+from ..services import review as review_service
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,9 @@ class Source:
     notes: list[dict]
     closed_sessions: list[dict]
     users: dict[int, dict]
+    # A review's scale trend: per child carried from the last conference, the rows it is made
+    # from (services.review.trend_rows); empty for any other conference.
+    trends: list[dict]
 
 
 def read(db: Database, conference: dict) -> Source:
@@ -62,6 +66,12 @@ def read(db: Database, conference: dict) -> Source:
         notes = queries.notes(db, cid)
         user_ids = {d["decided_by"] for d in decisions} | {n["author_user_id"] for n in notes}
         users = {uid: queries.user(db, uid) for uid in sorted(u for u in user_ids if u)}
+        trends = []
+        if conference["reviews_id"] is not None:
+            for child in children:
+                rows = review_service.trend_rows(db, conference, child)
+                if rows is not None:
+                    trends.append(rows)
         return Source(
             conference=conference,
             council=(queries.council(db, conference["council_id"]) or {}).get("name", ""),
@@ -83,4 +93,5 @@ def read(db: Database, conference: dict) -> Source:
             notes=notes,
             closed_sessions=queries.closed_sessions(db, cid),
             users={uid: user for uid, user in users.items() if user},
+            trends=trends,
         )

@@ -6,14 +6,15 @@ whether the changes are sustainable. Values in, values out; no database.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from statistics import median
 
 from . import dates
 from .decisions import OUTCOMES
-from .scale import GROUPS
+from .scale import GROUPS, group_of, round_titles
+from .visibility import made_in_closed_session
 
 PROGRESS = {
     "done": "Done",
@@ -44,6 +45,66 @@ def spread(pairs: Iterable[tuple[str, int]]) -> dict:
         else:
             out[group] = {"count": 0, "median": None, "min": None, "max": None}
     return out
+
+
+def revealed_rounds(answers: Iterable[dict], titles: Mapping[int, str]) -> list[dict]:
+    """Return each revealed round in ``answers`` with its spread per group, in round order.
+
+    ``answers`` are rows of ``queries.revealed_answers_for`` (``round_id``, ``child_id``,
+    ``revealed_at``, ``score``, ``participant_role``; a round nobody answered has one row
+    with no score); ``titles`` are ``scale.round_titles`` of all the conference's rounds.
+    """
+    by_round: dict[int, dict] = {}
+    pairs: dict[int, list[tuple[str, int]]] = {}
+    for row in answers:
+        by_round.setdefault(
+            row["round_id"],
+            {
+                "round_id": row["round_id"],
+                "title": titles.get(row["round_id"], ""),
+                "all_children": row["child_id"] is None,
+                "revealed_at": row["revealed_at"],
+            },
+        )
+        if row["score"] is not None:
+            pairs.setdefault(row["round_id"], []).append(
+                (group_of(row["participant_role"]), row["score"])
+            )
+    return [
+        {**entry, "groups": spread(pairs.get(round_id, []))} for round_id, entry in by_round.items()
+    ]
+
+
+def _period(rows: dict, hide_closed_sessions: bool) -> dict:
+    opened = {r["id"]: r["opened_at"] for r in rows["rounds"]}
+    answers = [
+        a
+        for a in rows["answers"]
+        if not (
+            hide_closed_sessions
+            and made_in_closed_session(opened.get(a["round_id"]), rows["closed_sessions"])
+        )
+    ]
+    return {
+        "conference_id": rows["conference_id"],
+        "date": rows["day"].isoformat(),
+        "date_text": dates.format_date(rows["day"]),
+        "rounds": revealed_rounds(answers, round_titles(rows["rounds"])),
+    }
+
+
+def trend(rows: dict, hide_closed_sessions: bool = False) -> dict:
+    """Return one child's revealed scale rounds last time and today, with the spread per group.
+
+    ``rows`` come from ``services.review.trend_rows``. With ``hide_closed_sessions`` the rounds
+    opened while a closed session was on (either time) are left out, as the family sees them.
+    """
+    return {
+        "child_id": rows["child_id"],
+        "child_name": rows["child_name"],
+        "then": _period(rows["then"], hide_closed_sessions),
+        "now": _period(rows["now"], hide_closed_sessions),
+    }
 
 
 @dataclass(frozen=True)

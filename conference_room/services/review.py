@@ -24,7 +24,6 @@ from ..errors import Invalid, NotFound
 from ..rules import dates
 from ..rules import decisions as decision_rules
 from ..rules import review as rules
-from ..rules.scale import group_of, round_titles
 from ..schemas import Payload, parse
 from . import conferences
 from .live import require_chair
@@ -151,38 +150,21 @@ def set_progress(db: Database, actor: Actor, conference_id: int, data: object) -
 # -- the scale, then and now ----------------------------------------------------------------
 
 
-def _rounds(db: Database, conference_id: int, child_id: int) -> list[dict]:
-    rows = queries.revealed_answers_for(db, conference_id, child_id)
-    titles = round_titles(
-        [
-            {"id": r["id"], "child_id": r["child_id"]}
-            for r in queries.scale_rounds(db, conference_id)
-        ]
-    )
-    by_round: dict[int, dict] = {}
-    for row in rows:
-        entry = by_round.setdefault(
-            row["round_id"],
-            {
-                "round_id": row["round_id"],
-                "title": titles.get(row["round_id"], ""),
-                "all_children": row["child_id"] is None,
-                "revealed_at": row["revealed_at"],
-                "pairs": [],
-            },
-        )
-        if row["score"] is not None:
-            entry["pairs"].append((group_of(row["participant_role"]), row["score"]))
-    out = []
-    for entry in by_round.values():
-        pairs = entry.pop("pairs")
-        entry["groups"] = rules.spread(pairs)
-        out.append(entry)
-    return out
+def _period_rows(db: Database, conference: dict, child_id: int) -> dict:
+    return {
+        "conference_id": conference["id"],
+        "day": conference_day(conference),
+        "rounds": queries.scale_rounds(db, conference["id"]),
+        "answers": queries.revealed_answers_for(db, conference["id"], child_id),
+        "closed_sessions": queries.closed_sessions(db, conference["id"]),
+    }
 
 
-def trend(db: Database, conference: dict, child: dict) -> dict | None:
-    """Return one child's revealed scale rounds last time and today, per group; None if new."""
+def trend_rows(db: Database, conference: dict, child: dict) -> dict | None:
+    """Read what one child's scale trend is made from, last time and today; None if new.
+
+    ``rules.trend`` turns these rows into the trend; the live view and the exports both do.
+    """
     earlier_child = (
         queries.child(db, child["carried_from_id"]) if child["carried_from_id"] else None
     )
@@ -192,17 +174,15 @@ def trend(db: Database, conference: dict, child: dict) -> dict | None:
     return {
         "child_id": child["id"],
         "child_name": child["name"],
-        "then": {
-            "conference_id": earlier["id"],
-            "date_text": dates.format_date(conference_day(earlier)),
-            "rounds": _rounds(db, earlier["id"], earlier_child["id"]),
-        },
-        "now": {
-            "conference_id": conference["id"],
-            "date_text": dates.format_date(conference_day(conference)),
-            "rounds": _rounds(db, conference["id"], child["id"]),
-        },
+        "then": _period_rows(db, earlier, earlier_child["id"]),
+        "now": _period_rows(db, conference, child["id"]),
     }
+
+
+def trend(db: Database, conference: dict, child: dict) -> dict | None:
+    """Return one child's revealed scale rounds last time and today, per group; None if new."""
+    rows = trend_rows(db, conference, child)
+    return rules.trend(rows) if rows is not None else None
 
 
 def show_trend(db: Database, actor: Actor, conference_id: int, data: object) -> dict:
