@@ -154,11 +154,13 @@ def test_join_codes_are_long_enough_that_guessing_is_hopeless_under_the_rate_lim
     assert len(set(codes)) == len(codes)
     bits = JOIN_LENGTH * math.log2(len(JOIN_ALPHABET))
     assert bits >= 46
-    # The README's arithmetic: one address may get `failures` codes wrong per `window`.
-    rule = rate_limits.RULES["join"]
-    guesses_per_year = rule.failures * (365 * 24 * 3600 / rule.window)
-    live_codes = 1000  # far more conferences open at once than any council holds
-    years_to_even_odds = (len(JOIN_ALPHABET) ** JOIN_LENGTH / live_codes) / 2 / guesses_per_year
-    assert years_to_even_odds > 50_000
-    # ...and 10,000 addresses together still need years, for a place in a waiting room.
-    assert years_to_even_odds / 10_000 > 5
+
+    # The README's arithmetic: one address may get `limit` codes wrong per `window`, and every
+    # address together `join_everyone.limit` per window, however many addresses there are.
+    def years_to_even_odds(rule: rate_limits.Rule) -> float:
+        guesses_per_year = rule.limit * (365 * 24 * 3600 / rule.window)
+        live_codes = 1000  # far more conferences open at once than any council holds
+        return (len(JOIN_ALPHABET) ** JOIN_LENGTH / live_codes) / 2 / guesses_per_year
+
+    assert years_to_even_odds(rate_limits.RULES["join"]) > 90_000
+    assert years_to_even_odds(rate_limits.RULES["join_everyone"]) > 900

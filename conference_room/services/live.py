@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import Field
@@ -100,8 +101,14 @@ def find_participant(db: Database, conference_id: int, token: str | None) -> Act
     return participant_actor(participant)
 
 
-def join(db: Database, data: dict) -> tuple[dict, str]:
-    """Put a person in the waiting room; return (participant, their secret token)."""
+def join(
+    db: Database, data: dict, before_joining: Callable[[dict], None] | None = None
+) -> tuple[dict, str]:
+    """Put a person in the waiting room; return (participant, their secret token).
+
+    ``before_joining(conference)`` runs once the code is known to be right, before anything is
+    written; it may refuse (the views pass the per-meeting rate limit).
+    """
     new = parse(JoinIn, data)
     code = conferences.normalise_join_code(new.code)
     conference = queries.conference_by_code(db, code) if code else None
@@ -117,6 +124,8 @@ def join(db: Database, data: dict) -> tuple[dict, str]:
         )
     if new.role == "professional" and not new.agency:
         raise Invalid("agency: say which organisation you are from.", field="agency")
+    if before_joining is not None:
+        before_joining(conference)
     token = new_token()
     now = clock.stamp()
     with transaction(db) as tx:

@@ -48,7 +48,7 @@ def refuse_during_closed_session(actor, conference: dict) -> None:
 def join():
     """Put this phone in the waiting room and give it its cookie."""
     with rate_limits.guard("join", rate_limits.wrong_code):
-        participant, token = live.join(get_db(), json_body())
+        participant, token = live.join(get_db(), json_body(), rate_limits.one_more_join)
     csrf = sessions.remember_participant(participant["conference_id"], token)
     body = {
         "participant": {

@@ -15,7 +15,7 @@ bp = Blueprint("auth", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the sign-in form; sign in on POST."""
-    error = None
+    error, wait = None, None
     email = ""
     if request.method == "POST":
         sessions.check_csrf(request.form.get("csrf_token"))
@@ -27,11 +27,14 @@ def login():
                 )
         except DomainError as failure:
             error = failure.message
+            wait = getattr(failure, "retry_after", None)
         else:
             sessions.sign_in(user)
             return redirect(url_for("dashboard.index"))
-    status = 401 if error else 200
-    return render_template("auth/login.html", error=error, email=email), status
+    page = render_template("auth/login.html", error=error, email=email)
+    if wait is not None:  # the address or the account is locked for now
+        return page, 429, {"Retry-After": str(wait)}
+    return page, (401 if error else 200)
 
 
 @bp.post("/logout")

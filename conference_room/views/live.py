@@ -11,7 +11,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from .. import queries, rate_limits, sessions
 from ..db import get_db
-from ..errors import DomainError, Forbidden
+from ..errors import DomainError, Forbidden, TooManyRequests
 from ..rules.stages import STAGES
 from ..services import conferences, live
 
@@ -85,19 +85,22 @@ def join(code: str = ""):
         form = request.form.to_dict()
         try:
             with rate_limits.guard("join", rate_limits.wrong_code):
-                participant, token = live.join(db, _join_payload(form))
+                participant, token = live.join(db, _join_payload(form), rate_limits.one_more_join)
         except DomainError as failure:
             error = failure
         else:
             sessions.remember_participant(participant["conference_id"], token)
             return redirect(url_for("live.phone", conference_id=participant["conference_id"]))
-    return render_template(
+    page = render_template(
         "live/join.html",
         form=form,
         error=error,
         relationships=RELATIONSHIPS,
         closed=bool(conference and conference["status"] == "closed"),
-    ), (400 if error else 200)
+    )
+    if isinstance(error, TooManyRequests):
+        return page, 429, {"Retry-After": str(error.retry_after)}
+    return page, (400 if error else 200)
 
 
 @bp.get("/c/<int:conference_id>")

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import rate_limits, rendering
 from ..db import get_db
-from ..errors import DomainError, Forbidden, Invalid, NotFound
+from ..errors import DomainError, Forbidden, Invalid, NotFound, TooManyRequests
 from ..services import report_writing
 from .http import json_body
 
@@ -53,8 +53,8 @@ def _origin(url: str | None) -> str | None:
 
 @bp.before_request
 def same_origin_only():
-    """Refuse a write sent from another website (when the browser says where it came from)."""
-    rate_limits.limiter().check("link", rate_limits.address())  # too many wrong links: wait
+    """Slow down guessing and flooding; refuse a write sent from another website."""
+    rate_limits.check_failures("link")  # too many wrong links, here or everywhere: wait
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return None
     sent = request.headers.get("Origin") or _origin(request.headers.get("Referer"))
@@ -64,6 +64,10 @@ def same_origin_only():
             "and write your report there.",
             code="cross_origin",
         )
+    token = (request.view_args or {}).get("token")
+    if token is not None:  # one link used for too many writes in a few minutes: slow it down
+        rule = "link_previews" if request.endpoint == "report_writer.preview" else "link_writes"
+        rate_limits.one_more_use(rule, token)
     return None
 
 
@@ -81,10 +85,14 @@ def referrer_policy(response):
 def refused(error: DomainError):
     """Answer a refused request as JSON for the page's script, else as a page."""
     if isinstance(error, NotFound):
-        rate_limits.limiter().failed("link", rate_limits.address())  # a guessed link
+        rate_limits.count_failure("link")  # a guessed link
+    headers = {}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
     if request.method == "PUT" or request.is_json:
-        return jsonify({"error": error.as_dict()}), error.status
-    return render_template("report_writer/unavailable.html", error=error, actor=None), error.status
+        return jsonify({"error": error.as_dict()}), error.status, headers
+    page = render_template("report_writer/unavailable.html", error=error, actor=None)
+    return page, error.status, headers
 
 
 def _page(
