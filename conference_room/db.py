@@ -340,7 +340,9 @@ class Pool:
     MOST = 64  # connections in use at once; each costs about 300 KB once it has run queries
     WAIT = 5.0  # seconds a request waits for one before opening another anyway
 
-    def __init__(self, path: str, after_commit: Callable[[list], None] | None, size: int = 16):
+    # Kept open when idle: as many as may be in use, since opening one (its pragmas, reading the
+    # schema on its first query) cost a third of each answer's time when a burst needed more.
+    def __init__(self, path: str, after_commit: Callable[[list], None] | None, size: int = MOST):
         self.path, self.after_commit, self.size = path, after_commit, size
         self._idle: list[Database] = []
         self._writer: Writer | None = None

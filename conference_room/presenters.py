@@ -253,6 +253,28 @@ def snapshot(
     present: Collection[int] = (),
 ) -> dict:
     """Return everything ``audience`` may see of ``conference`` now, with its version."""
+    return snapshot_parts(db, conference, audience, viewer, present)[0]
+
+
+# The parts of a snapshot that a push may take over from the last one it sent (realtime.py),
+# and the keys each part puts in the state. "conference" (the row: stage, closed session,
+# version) is always built afresh.
+PARTS = ("children", "participants", "reports", "statements", "scale", "record", "staff")
+
+
+def snapshot_parts(
+    db: Database,
+    conference: dict,
+    audience: str,
+    viewer: dict | None = None,
+    present: Collection[int] = (),
+    keep: dict[str, dict] | None = None,
+) -> tuple[dict, dict[str, dict]]:
+    """Return the snapshot and its parts; a part in ``keep`` is used as it is, not rebuilt.
+
+    Only a caller that knows nothing a kept part shows has changed may pass ``keep``.
+    """
+    keep = keep or {}
     settings = la_settings.get(db, conference["council_id"])
     state: dict = {
         "version": conference["version"],
@@ -262,28 +284,46 @@ def snapshot(
     }
     if sees_holding_screen(audience, bool(conference["closed_session"])):
         state["holding"] = True
-        return state
-    read = queries.statements_read(db, conference["id"])
+        return state, {}
+    conference_id = conference["id"]
+
+    def statements() -> dict:
+        read = queries.statements_read(db, conference_id)
+        return {
+            "statements": [
+                {"key": s.key, "title": s.title, "text": s.text, "read": s.key in read}
+                for s in settings.statements
+            ]
+        }
+
+    builders = {
+        "children": lambda: {"children": _children(db, conference_id)},
+        "participants": lambda: {
+            "participants": _participants(db, conference_id, audience, present)
+        },
+        "reports": lambda: {"reports": _reports(db, conference, audience)},
+        "statements": statements,
+        "scale": lambda: {"scale": _scale(db, conference_id, audience, settings)},
+        "record": lambda: record_view(db, conference, audience),
+        "staff": lambda: {
+            "missing_reports": _missing_reports(db, conference_id),
+            "closed_sessions": queries.closed_sessions(db, conference_id),
+        },
+    }
+    if audience != "staff":
+        del builders["staff"]
     state.update(
         holding=False,
         stages=[
             {"key": s.key, "title": s.family_title if audience in ("family", "screen") else s.title}
             for s in STAGES
         ],
-        children=_children(db, conference["id"]),
-        participants=_participants(db, conference["id"], audience, present),
-        reports=_reports(db, conference, audience),
-        statements=[
-            {"key": s.key, "title": s.title, "text": s.text, "read": s.key in read}
-            for s in settings.statements
-        ],
-        scale=_scale(db, conference["id"], audience, settings),
     )
-    state.update(record_view(db, conference, audience))
-    if audience == "staff":
-        state["missing_reports"] = _missing_reports(db, conference["id"])
-        state["closed_sessions"] = queries.closed_sessions(db, conference["id"])
-    return state
+    parts: dict[str, dict] = {}
+    for name, build in builders.items():
+        parts[name] = keep[name] if name in keep else build()
+        state.update(parts[name])
+    return state, parts
 
 
 def report_body(db: Database, report: dict, audience: str, council_id: int) -> dict:

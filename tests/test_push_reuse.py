@@ -1,0 +1,165 @@
+"""A push after a scale answer or a plan change rebuilds only what those can change (realtime.py
+PARTS_CHANGED_BY) and takes the rest from the state it sent last. These tests hold it to the
+one rule that matters: every state pushed is exactly the snapshot built afresh at that version."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conference_room import presenters, queries, realtime
+from conference_room.db import connect
+from tests.live_helpers import Phone, admit
+
+AUDIENCE = {
+    "console": "staff",
+    "screen": "screen",
+    "mum": "family",
+    "dad": "family",
+    "pro": "professional",
+}
+
+
+def fresh(app, conference_id: int, audience: str) -> dict:
+    db = connect(app.config["DATABASE"])
+    try:
+        conference = queries.conference(db, conference_id)
+        state = presenters.snapshot(
+            db, conference, audience, present=realtime.present(conference_id)
+        )
+    finally:
+        db.conn.close()
+    return json.loads(json.dumps(state))
+
+
+def check_every_push_is_fresh(app, room) -> int:
+    """Compare each socket's newest pushed state with a fresh snapshot; return how many."""
+    compared = 0
+    for name, socket in room.sockets.items():
+        states = socket.states()
+        if not states:
+            continue
+        newest = json.loads(json.dumps(states[-1]))
+        if newest.get("holding"):
+            continue
+        assert newest == fresh(app, room.conference["id"], AUDIENCE[name]), name
+        compared += 1
+    return compared
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Count how often each part of a snapshot is built (the real builders still run)."""
+    counted: dict[str, int] = {}
+
+    def counting(name, builder):
+        def run(*args, **kwargs):
+            counted[name] = counted.get(name, 0) + 1
+            return builder(*args, **kwargs)
+
+        return run
+
+    for name in ("_participants", "_reports", "_children", "_scale"):
+        monkeypatch.setattr(presenters, name, counting(name, getattr(presenters, name)))
+    monkeypatch.setattr(presenters, "record_view", counting("record", presenters.record_view))
+    return counted
+
+
+def test_every_push_equals_a_fresh_snapshot_through_a_varied_meeting(app, room, calls):
+    cid = room.conference["id"]
+    room.console.emit("stage.set", {"stage": "scaling"})
+    assert check_every_push_is_fresh(app, room) == 5
+    round_id = room.console.emit("scale.open", {"child_id": room.child_ids[0]})["round_id"]
+    check_every_push_is_fresh(app, room)
+
+    calls.clear()
+    assert room.mum.socket.emit("scale.submit", {"round_id": round_id, "score": 4, "reason": "a"})[
+        "ok"
+    ]
+    built = dict(calls)
+    assert check_every_push_is_fresh(app, room) == 5
+    # An answer rebuilt the scale and the record, not who is here nor the reports.
+    assert built.get("_scale") == 4 and built.get("record") == 4
+    assert "_participants" not in built and "_reports" not in built and "_children" not in built
+
+    # Someone's phone drops: the next push must show them as gone, though only an answer changed.
+    room.dad.socket.disconnect()
+    room.sockets.pop("dad")
+    calls.clear()
+    assert room.pro.socket.emit("scale.submit", {"round_id": round_id, "score": 6, "reason": "b"})[
+        "ok"
+    ]
+    built = dict(calls)
+    assert check_every_push_is_fresh(app, room) == 4
+    assert built.get("_participants") == 4 and "_reports" not in built
+
+    # A new person is let in (participants change: everything is rebuilt), then more answers.
+    late = Phone(app, room.conference["join_code"], "Lee Late", role="professional", agency="GP")
+    admit(room.chair, room.conference, late)
+    assert late.join()["ok"]  # their socket arriving is told by conference.presence, not pushed
+    for socket in room.sockets.values():
+        socket.received()
+    # The next push (an answer) shows them present, though only an answer changed since.
+    assert late.socket.emit("scale.submit", {"round_id": round_id, "score": 7, "reason": "c"})["ok"]
+    check_every_push_is_fresh(app, room)
+    for event, payload in [
+        ("scale.close", {"round_id": round_id}),
+        ("scale.reveal", {"round_id": round_id, "show_names": True}),
+        (
+            "action.add",
+            {
+                "child_id": room.child_ids[0],
+                "what": "Visit weekly",
+                "who": "Social worker",
+                "by_when": "2030-01-10",
+                "kind": "immediate",
+            },
+        ),
+        ("note.add", {"stage": "scaling", "text": "Mum spoke about school."}),
+        ("closed_session.start", {}),
+        ("note.add", {"stage": "scaling", "text": "Police information, not for the family."}),
+        ("closed_session.end", {}),
+        ("stage.set", {"stage": "plan"}),
+    ]:
+        answer = room.console.emit(event, payload)
+        assert answer["ok"], (event, answer)
+        check_every_push_is_fresh(app, room)
+    assert queries.conference(connect(app.config["DATABASE"]), cid)["version"] > 10
+
+
+def test_a_change_this_process_did_not_see_rebuilds_everything(app, room, calls):
+    """A version bump the pushes never heard of (another process, a direct edit) must not let
+    an old part through: the gap in versions makes the next push build every part."""
+    round_id = room.console.emit("scale.open", {"child_id": room.child_ids[0]})["round_id"]
+    check_every_push_is_fresh(app, room)
+    db = connect(app.config["DATABASE"])
+    with db.conn:
+        db.execute("UPDATE children SET name = 'Renamed Child' WHERE id = ?", [room.child_ids[0]])
+        queries.bump_version(db, room.conference["id"])
+    db.conn.close()
+    calls.clear()
+    assert room.mum.socket.emit("scale.submit", {"round_id": round_id, "score": 3, "reason": "x"})[
+        "ok"
+    ]
+    built = dict(calls)
+    pushed = room.console.states()[-1]
+    assert "Renamed Child" in json.dumps(pushed["children"])
+    assert built.get("_children") == 4
+    assert check_every_push_is_fresh(app, room) == 4  # the console's states were read above
+
+
+def test_the_packet_class_encodes_as_socketio_does_and_refuses_bytes(app):
+    """realtime.JsonPacket skips python-socketio's walk for binary attachments: the text sent is
+    unchanged, and bytes in a payload fail loudly instead of going out unnoticed."""
+    from socketio.packet import EVENT, Packet
+
+    state = {"version": 3, "state": {"rounds": [{"a": 1, "b": [None, "x", 2.5]}], "é": "ü"}}
+    ours = realtime.JsonPacket(EVENT, data=["conference.changed", state]).encode()
+    assert ours == Packet(EVENT, data=["conference.changed", state]).encode()
+    assert (
+        realtime.socketio.server.packet_class is realtime.JsonPacket
+        or realtime.socketio.server is None
+    )
+    with pytest.raises(TypeError):
+        realtime.JsonPacket(EVENT, data=["conference.changed", {"file": b"\x00"}]).encode()
