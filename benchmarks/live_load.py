@@ -20,7 +20,8 @@ something was, 2 when a phase ran out of time or a server failed.
     .venv/bin/python benchmarks/live_load.py --k 1 --spread 1 --json result.json
 
 Only successful joins happen, 15 per meeting by default (rate_limits.py lets a meeting take 60
-in 10 minutes), so the server needs no setting changed; `--env NAME=VALUE` passes CONFERENCE_ROOM_* settings to it.
+in 10 minutes), so the server needs no setting changed; `--env NAME=VALUE` passes
+CONFERENCE_ROOM_* settings to it.
 """
 
 from __future__ import annotations
