@@ -321,8 +321,9 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
         _last_sent.popitem(last=False)
     mine = [_last_sent.get((db.cr_path, conference_id, audience)) for audience in AUDIENCES]
     oldest = min((s.version for s in mine if s is not None), default=version)
-    for seen in [v for v in known if v <= oldest]:
-        del known[seen]  # every remembered state is past it
+    # list(): under the threading mode (tests) another thread's push may add to it meanwhile.
+    for seen in [v for v in list(known) if v <= oldest]:
+        known.pop(seen, None)  # every remembered state is past it
     if not known:
         _known.pop((db.cr_path, conference_id), None)
     for audience, state in states:
