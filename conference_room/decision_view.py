@@ -118,11 +118,11 @@ def record_view(db: Database, conference: dict, audience: str) -> dict:
     if staff:
         out.update(_staff(db, conference, actions, decisions))
     if conference["reviews_id"] is not None:
-        out.update(_review(db, conference, staff))
+        out.update(_review(db, conference, staff, not may_see_closed_session_content(audience)))
     return out
 
 
-def _review(db: Database, conference: dict, staff: bool) -> dict:
+def _review(db: Database, conference: dict, staff: bool, hide_closed: bool) -> dict:
     """What a review adds: the conference it reviews, the trend shown, and (staff) context."""
     earlier = queries.conference(db, conference["reviews_id"])
     children = queries.children(db, conference["id"])
@@ -136,7 +136,7 @@ def _review(db: Database, conference: dict, staff: bool) -> dict:
     shown = conference["trend_child_id"]
     for child in children:
         if child["id"] == shown:
-            out["trend"] = review_service.trend(db, conference, child)
+            out["trend"] = review_service.trend(db, conference, child, hide_closed)
     if staff:
         out["trends"] = [t for c in children if (t := review_service.trend(db, conference, c))]
         out["decision_context"] = [review_service.context(db, conference, c) for c in children]

@@ -17,6 +17,8 @@ from .rules import dates
 from .rules import scale as scale_rules
 from .rules.stages import STAGES, stage
 from .rules.visibility import (
+    made_in_closed_session,
+    may_see_closed_session_content,
     may_see_join_code,
     may_see_report,
     may_see_restricted,
@@ -164,6 +166,12 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
     A person's own answer is never in a snapshot (snapshots are broadcast to rooms).
     """
     rounds = queries.scale_rounds(db, conference_id)
+    titles = scale_rules.round_titles(rounds)  # numbered over every round, as in the exports
+    if not may_see_closed_session_content(audience):
+        # A round held while the family was out of the room stays out of their view (and the
+        # screen's) after they come back, as in the family export.
+        periods = queries.closed_sessions(db, conference_id)
+        rounds = [r for r in rounds if not made_in_closed_session(r["opened_at"], periods)]
     answers = queries.scale_answers(db, conference_id)
     by_round: dict[int, list[dict]] = {}
     for answer in answers:
@@ -172,7 +180,6 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
         p["id"] for p in queries.participants(db, conference_id) if p["status"] == "admitted"
     }
     children = {child["id"]: child["name"] for child in queries.children(db, conference_id)}
-    titles = scale_rules.round_titles(rounds)
     staff = audience == "staff"
     threshold, reversed_scale = settings.scale.threshold, settings.scale.reversed
     out = []

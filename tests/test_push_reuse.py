@@ -125,7 +125,9 @@ def test_every_push_equals_a_fresh_snapshot_through_a_varied_meeting(app, room, 
         answer = room.console.emit(event, payload)
         assert answer["ok"], (event, answer)
         check_every_push_is_fresh(app, room)
-    assert queries.conference(connect(app.config["DATABASE"]), cid)["version"] > 10
+    db = connect(app.config["DATABASE"])
+    assert queries.conference(db, cid)["version"] > 10  # every change above was pushed
+    db.conn.close()
 
 
 def test_a_change_this_process_did_not_see_rebuilds_everything(app, room, calls):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from types import SimpleNamespace
 
@@ -558,3 +559,27 @@ def test_the_chair_answers_for_someone_in_the_room_without_a_phone(app, chair):
         },
     )
     assert ack["ok"] and ack["answer"]["on_behalf"] is True
+
+
+def test_a_round_held_during_a_closed_session_never_reaches_the_family_or_the_screen(room):
+    """The family were out of the room: the round, its reasons and its tally stay with staff
+    and professionals after they come back, live as in the family export."""
+    assert room.console.emit("closed_session.start", {})["ok"]
+    secret = "Police intelligence about the new partner, said while the family were out."
+    closed_round = open_round(room)
+    answer(room.pro, closed_round, 2, secret)
+    assert room.console.emit("scale.close", {"round_id": closed_round})["ok"]
+    assert room.console.emit("scale.reveal", {"round_id": closed_round, "show_names": True})["ok"]
+    assert room.console.emit("closed_session.end", {})["ok"]
+    open_round(room)  # a round with the family back, which everyone sees
+    pushed = {name: latest(events) for name, events in drain(room).items()}
+    fresh = rejoin_states(room)
+    family_views = [pushed["mum"], pushed["dad"], pushed["screen"]]
+    family_views += [fresh["dad"], fresh["family_http"], fresh["screen"]]
+    for state in family_views:
+        assert [r["id"] for r in state["scale"]["rounds"]] == [closed_round + 1]
+        assert secret not in json.dumps(state)
+    staff_views = [pushed["console"], pushed["pro"], fresh["console"], fresh["pro_http"]]
+    for state in staff_views:
+        assert [r["id"] for r in state["scale"]["rounds"]] == [closed_round, closed_round + 1]
+    assert secret in json.dumps(fresh["console"])

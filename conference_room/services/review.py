@@ -179,10 +179,12 @@ def trend_rows(db: Database, conference: dict, child: dict) -> dict | None:
     }
 
 
-def trend(db: Database, conference: dict, child: dict) -> dict | None:
+def trend(
+    db: Database, conference: dict, child: dict, hide_closed_sessions: bool = False
+) -> dict | None:
     """Return one child's revealed scale rounds last time and today, per group; None if new."""
     rows = trend_rows(db, conference, child)
-    return rules.trend(rows) if rows is not None else None
+    return rules.trend(rows, hide_closed_sessions) if rows is not None else None
 
 
 def show_trend(db: Database, actor: Actor, conference_id: int, data: object) -> dict:
