@@ -82,9 +82,13 @@ class Sock:
     cookie: str = ""
     number: int = 0  # a phone's place in its conference, 0..phones-1
     client: socketio.AsyncClient | None = None
+    conference_id: int = 0  # the app's id of the conference
+    parts: bool = True  # joined asking for pushes of changed parts
     states: list[tuple[float, int, int, frozenset]] = field(default_factory=list)
     relayed: list[tuple[float, str]] = field(default_factory=list)
-    payload_bytes: int = 0
+    last_message: dict = field(default_factory=dict)  # its size is reported
+    state: dict = field(default_factory=dict)  # the newest state, pushes of parts applied
+    resyncs: int = 0  # pushes of parts that did not follow on from this socket's version
 
 
 @dataclass
@@ -154,25 +158,38 @@ def phone_body(code: str, number: int) -> dict:
 
 
 def app_recorder(sock: Sock):
-    """Return a conference.changed handler that notes time, version and the round's answers."""
+    """Return a conference.changed handler that notes time, version and the round's answers.
+
+    A push of changed parts (``since``) is applied over the socket's state, as static/js/live.js
+    does; one that does not follow on from the socket's version is counted and the socket
+    joins again, as the page would.
+    """
 
     def record(message: dict) -> None:
         now = time.perf_counter()
-        state = message.get("state") or {}
+        sock.last_message = message
+        if message["version"] > sock.state.get("version", -1):  # else counted as duplicated
+            if "since" not in message:
+                sock.state = message.get("state") or {}
+            elif message["since"] == sock.state.get("version"):
+                sock.state = {**sock.state, **message["state"]}
+            else:
+                sock.resyncs += 1
+                asyncio.ensure_future(join(sock, sock.conference_id))
+                return
+        state = sock.state
         # Each conference has one round here; the change may arrive before scale.open's ack.
         rounds = (state.get("scale") or {}).get("rounds") or [{}]
         newest = rounds[-1]
         answered = newest.get("answered", -1) if "id" in newest else -1
         answered_by = frozenset(newest.get("answered_by") or ())
-        if not sock.payload_bytes:
-            sock.payload_bytes = len(json.dumps(message))
         sock.states.append((now, message["version"], answered, answered_by))
 
     return record
 
 
-async def app_socket(url: str, sock: Sock, conference_id: int):
-    """Connect ``sock`` to the app and join its conference."""
+async def app_socket(url: str, sock: Sock, conference_id: int, parts: bool):
+    """Connect ``sock`` to the app and join its conference (pushes of parts if ``parts``)."""
     sock.client = socketio.AsyncClient(reconnection=False)
     sock.client.on("conference.changed", app_recorder(sock))
     await sock.client.connect(
@@ -181,15 +198,23 @@ async def app_socket(url: str, sock: Sock, conference_id: int):
         transports=["websocket"],
         wait_timeout=30,
     )
-    payload = {"conference_id": conference_id}
+    sock.conference_id, sock.parts = conference_id, parts
+    await join(sock, conference_id)
+
+
+async def join(sock: Sock, conference_id: int) -> None:
+    """Send conference.join and take its state as the socket's."""
+    payload: dict = {"conference_id": conference_id, "parts": sock.parts}
     if sock.kind == "screen":
         payload["view"] = "screen"
     ack = await sock.client.call("conference.join", payload, timeout=60)
     if not ack.get("ok"):
         raise RuntimeError(f"conference.join refused for a {sock.kind}: {ack}")
+    if ack["state"]["version"] > sock.state.get("version", -1):
+        sock.state = ack["state"]
 
 
-async def set_up_app(url: str, k: int, phones: int, budget: float):
+async def set_up_app(url: str, k: int, phones: int, budget: float, parts: bool):
     """Create K conferences, join and admit the phones, connect every socket."""
     limit = asyncio.Semaphore(CONNECT_AT_ONCE)
     jar = aiohttp.DummyCookieJar()  # each person's cookie is sent by hand
@@ -243,7 +268,7 @@ async def set_up_app(url: str, k: int, phones: int, budget: float):
         budget,
         "connecting sockets",
         asyncio.gather(
-            *(limited(limit, app_socket(url, s, made[s.conference]["id"])) for s in socks)
+            *(limited(limit, app_socket(url, s, made[s.conference]["id"], parts)) for s in socks)
         ),
     )
     return made, socks
@@ -307,7 +332,9 @@ async def run_app(args, workdir: Path, delays: list[list[float]]) -> dict:
     round_ids: dict[int, int] = {}
     try:
         setup_started = time.perf_counter()
-        made, socks = await set_up_app(server.url, k, phones, args.phase_timeout)
+        made, socks = await set_up_app(
+            server.url, k, phones, args.phase_timeout, not args.whole_states
+        )
         setup_seconds = time.perf_counter() - setup_started
         settled_mb = sampler.process.memory_info().rss / 2**20
         chairs = [s for s in socks if s.kind == "chair"]
@@ -385,8 +412,12 @@ async def run_app(args, workdir: Path, delays: list[list[float]]) -> dict:
             server_connected_mb=round(settled_mb, 1),
             client_cpu_percent=round(client, 1),
             setup_seconds=round(setup_seconds, 1),
+            # The last push of the round: an answer, as most pushes were.
+            resyncs=sum(s.resyncs for s in socks),
             payload_bytes={
-                kind: max((s.payload_bytes for s in socks if s.kind == kind), default=0)
+                kind: max(
+                    (len(json.dumps(s.last_message)) for s in socks if s.kind == kind), default=0
+                )
                 for kind in ("chair", "screen", "phone")
             },
         )
@@ -583,7 +614,8 @@ async def run_all(args) -> tuple[list[dict], bool]:
             f"(app acks failed {app['acks_failed']}, answers stored {app['stored']} of "
             f"{app['answers']}; bytes per push chair/screen/phone "
             f"{app['payload_bytes']['chair']}/{app['payload_bytes']['screen']}/"
-            f"{app['payload_bytes']['phone']}; setup {app['setup_seconds']} s; app memory "
+            f"{app['payload_bytes']['phone']}; re-syncs {app['resyncs']}; "
+            f"setup {app['setup_seconds']} s; app memory "
             f"with every socket connected {app['server_connected_mb']} MB)",
             flush=True,
         )
@@ -614,6 +646,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--phase-timeout", type=float, default=300, help="seconds per phase")
     parser.add_argument("--drain", type=float, default=15, help="seconds to wait for stragglers")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--whole-states",
+        action="store_true",
+        help="join without asking for pushes of changed parts: every push is a whole state",
+    )
     parser.add_argument(
         "--env",
         action="append",

@@ -27,6 +27,7 @@ class NoPayload(Payload):
 class JoinIn(Payload):
     conference_id: int
     view: str | None = Field(default=None, pattern="^screen$")
+    parts: bool = False  # conference.changed then holds only what changed (realtime.py)
 
 
 def _db():
@@ -51,7 +52,7 @@ def conference_join(payload: dict) -> dict:
             raise Forbidden("Only the chair can open the shared screen.")
         audience = "screen"
     participant_id = actor.id if actor.kind == "participant" else None
-    seat(asked.conference_id, audience, participant_id)
+    seat(asked.conference_id, audience, participant_id, parts=asked.parts)
     viewer = {
         "name": actor.name,
         "role": actor.role,

@@ -1,7 +1,10 @@
 """Socket.IO: the socketio object, who a socket is, rooms per conference and audience, pushes.
 
 Rooms: ``c<id>:<audience>`` (staff, professional, family, screen) so restricted content is only
-ever emitted to sockets that may see it, and ``p<participant id>`` for one person's phone.
+ever emitted to sockets that may see it, and ``p<participant id>`` for one person's phone. Each
+socket is also in one feed room of its audience, which ``conference.changed`` goes to:
+``c<id>:<audience>:whole`` (every push is the whole state) or ``c<id>:<audience>:parts`` (asked
+for with ``"parts": true`` at ``conference.join``: a push holds what changed since the last).
 Which sockets are connected (presence) is kept in this process's memory: it is a fact about
 live connections, not meeting state, and each conference is served by one process.
 """
@@ -16,6 +19,7 @@ from typing import Any
 
 from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
+from socketio import PubSubManager
 from socketio.packet import Packet
 
 from .access import Actor
@@ -42,6 +46,7 @@ class Seat:
     conference_id: int
     audience: str
     participant_id: int | None
+    parts: bool = False  # takes pushes of the changed parts only (see _changed_parts)
 
 
 class JsonPacket(Packet):
@@ -108,6 +113,11 @@ def init_app(app) -> None:
 def room(conference_id: int, audience: str) -> str:
     """Return the room of one audience of one conference."""
     return f"c{conference_id}:{audience}"
+
+
+def feed(conference_id: int, audience: str, parts: bool) -> str:
+    """Return the room that gets one audience's ``conference.changed``, whole or in parts."""
+    return f"{room(conference_id, audience)}:{'parts' if parts else 'whole'}"
 
 
 def present(conference_id: int) -> set[int]:
@@ -206,17 +216,26 @@ def _push_presence(conference_id: int) -> None:
     )
 
 
-def seat(conference_id: int, audience: str, participant_id: int | None) -> None:
+def seat(
+    conference_id: int, audience: str, participant_id: int | None, parts: bool = False
+) -> None:
     """Put this socket in the rooms of its conference and audience (leaving any others)."""
     old = _seats.get(request.sid)
     if old:
         leave_room(room(old.conference_id, old.audience))
+        leave_room(feed(old.conference_id, old.audience, old.parts))
         if old.participant_id is not None:
             leave_room(f"p{old.participant_id}")
     join_room(room(conference_id, audience))
+    join_room(feed(conference_id, audience, parts))
     if participant_id is not None:
         join_room(f"p{participant_id}")
-    _seats[request.sid] = Seat(conference_id, audience, participant_id)
+    _seats[request.sid] = Seat(conference_id, audience, participant_id, parts)
+    sent = (_db().cr_path, conference_id, audience)
+    if parts and sent in _last_sent:
+        # Its snapshot may differ from the state the next push is worked out against (who was
+        # present then, say): that audience's next push goes out whole.
+        _whole_next.add(sent)
     if participant_id is not None:
         _push_presence(conference_id)
 
@@ -237,7 +256,8 @@ _sending: set[int] = set()
 # these kinds only rebuilds those parts and takes the others from the state it sent last; any
 # other change (stage, participants, closed session, reports...) rebuilds everything.
 PARTS_CHANGED_BY = {
-    "scale": {"scale", "record"},  # the answers, and a review's trend of revealed rounds
+    "scale": {"scale", "record"},  # rounds opened, closed, shown: a review's trend of them too
+    "scale_answer": {"scale"},  # into an open round, which no trend shows
     "plan": {"record"},
     "decision": {"record"},
     "dissent": {"record"},
@@ -252,9 +272,34 @@ class _Sent:
     version: int
     present: frozenset[int]
     parts: dict[str, dict]
+    state: dict
 
 
 _last_sent: OrderedDict[tuple[str, int, str], _Sent] = OrderedDict()
+# (database, conference, audience) whose next push goes out whole to the parts feed too.
+_whole_next: set[tuple[str, int, str]] = set()
+ALWAYS_SENT = ("version", "viewer")  # in every push of parts: the version, and {} as viewer
+
+
+def _changed_parts(last: _Sent | None, state: dict, whole: bool) -> dict:
+    """Return the ``conference.changed`` of the parts feed: what differs from ``last``.
+
+    ``{"version", "since", "state"}``, where ``state`` holds the version, the viewer and each
+    other top-level field whose value differs from the state pushed at ``since``. A client at
+    version ``since`` applies it over what it has; any other asks for conference.join again.
+    The whole state, without ``since``, when there is no such earlier push, when a socket joined
+    since it, or when the fields themselves change (going to or from the holding screen).
+    """
+    if whole or last is None or last.state.keys() != state.keys():
+        return {"version": state["version"], "state": state}
+    changed = {
+        name: value
+        for name, value in state.items()
+        if name in ALWAYS_SENT or (value is not last.state[name] and value != last.state[name])
+    }
+    return {"version": state["version"], "since": last.version, "state": changed}
+
+
 # Changes this process committed and has not yet pushed to every audience: version -> what.
 _known: dict[tuple[str, int], dict[int, str]] = {}
 
@@ -310,15 +355,18 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
             if _sent_versions.get(sent, -1) >= version:
                 continue
             _sent_versions[sent] = version
-            keep = _reusable(_last_sent.get(sent), version, known, here)
+            last = _last_sent.get(sent)
+            keep = _reusable(last, version, known, here)
             state, parts = presenters.snapshot_parts(
                 db, conference, audience, present=here, keep=keep
             )
-            _last_sent[sent] = _Sent(version, here, parts)
+            in_parts = _changed_parts(last, state, sent in _whole_next)
+            _whole_next.discard(sent)
+            _last_sent[sent] = _Sent(version, here, parts, state)
             _last_sent.move_to_end(sent)
-            states.append((audience, state))
+            states.append((audience, state, in_parts))
     while len(_last_sent) > KEPT_STATES:
-        _last_sent.popitem(last=False)
+        _whole_next.discard(_last_sent.popitem(last=False)[0])  # no last state: whole anyway
     mine = [_last_sent.get((db.cr_path, conference_id, audience)) for audience in AUDIENCES]
     oldest = min((s.version for s in mine if s is not None), default=version)
     # list(): under the threading mode (tests) another thread's push may add to it meanwhile.
@@ -326,12 +374,23 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
         known.pop(seen, None)  # every remembered state is past it
     if not known:
         _known.pop((db.cr_path, conference_id), None)
-    for audience, state in states:
-        socketio.emit(
-            "conference.changed",
-            {"version": state["version"], "state": state},
-            to=room(conference_id, audience),
-        )
+    for audience, state, in_parts in states:
+        whole = feed(conference_id, audience, parts=False)
+        if _may_have_sockets(whole):
+            socketio.emit(
+                "conference.changed", {"version": state["version"], "state": state}, to=whole
+            )
+        in_parts_feed = feed(conference_id, audience, parts=True)
+        if _may_have_sockets(in_parts_feed):
+            socketio.emit("conference.changed", in_parts, to=in_parts_feed)
+
+
+def _may_have_sockets(name: str) -> bool:
+    """Whether an emit to room ``name`` may reach anyone (python-socketio encodes it anyway)."""
+    manager = socketio.server.manager
+    if isinstance(manager, PubSubManager):
+        return True  # its sockets may be on another process
+    return bool(manager.rooms.get("/", {}).get(name))
 
 
 def _send_pending(app, conference_id: int) -> None:

@@ -181,7 +181,8 @@ def submit(db: Database, actor: Actor, conference_id: int, data: object) -> tupl
                 "on_behalf": actor.is_staff,
             },
         )
-        conference_changed(tx, conference_id, "scale")
+        # An answer only goes into an open round: the record's trend (revealed rounds) stays.
+        conference_changed(tx, conference_id, "scale_answer")
     return answer_out(queries.scale_answer(db, answer_id)), True
 
 

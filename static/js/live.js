@@ -60,6 +60,7 @@ export async function api(method, url, body) {
 export function connect({ conferenceId, view = null, onState, onError, onStatus, onPresence, onRefused }) {
   const banner = document.getElementById("connection-status");
   let version = -1;
+  let state = null; // the newest state: a push of changed parts is applied over it
   let everConnected = false;
   let stopped = false;
 
@@ -74,11 +75,13 @@ export function connect({ conferenceId, view = null, onState, onError, onStatus,
   }
 
   function join() {
-    socket.timeout(15000).emit("conference.join", { conference_id: conferenceId, view }, (err, ack) => {
+    // parts: each conference.changed then holds only what changed since the one before.
+    socket.timeout(15000).emit("conference.join", { conference_id: conferenceId, view, parts: true }, (err, ack) => {
       if (err) { join(); return; }
       if (ack.ok) {
         version = ack.state.version;
-        onState(ack.state, "join");
+        state = ack.state;
+        onState(state, "join");
       } else if (onError) {
         onError(ack.error);
       }
@@ -104,10 +107,17 @@ export function connect({ conferenceId, view = null, onState, onError, onStatus,
   });
   socket.on("conference.changed", (message) => {
     if (message.version <= version) return; // old news, or a duplicate
-    // A jump with a whole state is changes pushed together: the state has them all.
-    if (message.version > version + 1 && !message.state) { join(); return; } // missed: re-sync
+    if (message.since !== undefined) {
+      // What changed since the version `since`: only over exactly that state, else re-sync.
+      if (message.since !== version || !state) { join(); return; }
+      state = { ...state, ...message.state };
+    } else {
+      // A jump with a whole state is changes pushed together: the state has them all.
+      if (message.version > version + 1 && !message.state) { join(); return; } // missed: re-sync
+      state = message.state;
+    }
     version = message.version;
-    onState(message.state, "change");
+    onState(state, "change");
   });
   socket.on("participant.status", (message) => {
     if (onStatus) onStatus(message.status);
