@@ -89,6 +89,7 @@ class Sock:
     last_message: dict = field(default_factory=dict)  # its size is reported
     state: dict = field(default_factory=dict)  # the newest state, pushes of parts applied
     resyncs: int = 0  # pushes of parts that did not follow on from this socket's version
+    rejoining: asyncio.Future | None = None  # the conference.join sent after the last of those
 
 
 @dataclass
@@ -175,7 +176,7 @@ def app_recorder(sock: Sock):
                 sock.state = {**sock.state, **message["state"]}
             else:
                 sock.resyncs += 1
-                asyncio.ensure_future(join(sock, sock.conference_id))
+                sock.rejoining = asyncio.ensure_future(join(sock))  # kept: not collected early
                 return
         state = sock.state
         # Each conference has one round here; the change may arrive before scale.open's ack.
@@ -199,12 +200,12 @@ async def app_socket(url: str, sock: Sock, conference_id: int, parts: bool):
         wait_timeout=30,
     )
     sock.conference_id, sock.parts = conference_id, parts
-    await join(sock, conference_id)
+    await join(sock)
 
 
-async def join(sock: Sock, conference_id: int) -> None:
+async def join(sock: Sock) -> None:
     """Send conference.join and take its state as the socket's."""
-    payload: dict = {"conference_id": conference_id, "parts": sock.parts}
+    payload: dict = {"conference_id": sock.conference_id, "parts": sock.parts}
     if sock.kind == "screen":
         payload["view"] = "screen"
     ack = await sock.client.call("conference.join", payload, timeout=60)
@@ -412,8 +413,8 @@ async def run_app(args, workdir: Path, delays: list[list[float]]) -> dict:
             server_connected_mb=round(settled_mb, 1),
             client_cpu_percent=round(client, 1),
             setup_seconds=round(setup_seconds, 1),
-            # The last push of the round: an answer, as most pushes were.
             resyncs=sum(s.resyncs for s in socks),
+            # The last push of the round: an answer, as most pushes were.
             payload_bytes={
                 kind: max(
                     (len(json.dumps(s.last_message)) for s in socks if s.kind == kind), default=0

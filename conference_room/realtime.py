@@ -281,6 +281,11 @@ _whole_next: set[tuple[str, int, str]] = set()
 ALWAYS_SENT = ("version", "viewer")  # in every push of parts: the version, and {} as viewer
 
 
+def _whole(state: dict) -> dict:
+    """Return the ``conference.changed`` that carries the whole ``state``."""
+    return {"version": state["version"], "state": state}
+
+
 def _changed_parts(last: _Sent | None, state: dict, whole: bool) -> dict:
     """Return the ``conference.changed`` of the parts feed: what differs from ``last``.
 
@@ -291,7 +296,7 @@ def _changed_parts(last: _Sent | None, state: dict, whole: bool) -> dict:
     since it, or when the fields themselves change (going to or from the holding screen).
     """
     if whole or last is None or last.state.keys() != state.keys():
-        return {"version": state["version"], "state": state}
+        return _whole(state)
     changed = {
         name: value
         for name, value in state.items()
@@ -377,9 +382,7 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
     for audience, state, in_parts in states:
         whole = feed(conference_id, audience, parts=False)
         if _may_have_sockets(whole):
-            socketio.emit(
-                "conference.changed", {"version": state["version"], "state": state}, to=whole
-            )
+            socketio.emit("conference.changed", _whole(state), to=whole)
         in_parts_feed = feed(conference_id, audience, parts=True)
         if _may_have_sockets(in_parts_feed):
             socketio.emit("conference.changed", in_parts, to=in_parts_feed)
