@@ -151,6 +151,7 @@ class Writer:
         self.path = path
         self.lock = new_lock()
         self.batch: _Batch | None = None
+        self.committing: _Batch | None = None  # the batch whose COMMIT is under way
         self.queued = 0  # writes waiting for the lock
         self._counting = new_lock()  # threads (tests) could lose an update of ``queued``
         self._idle: list[Database] = []
@@ -195,7 +196,12 @@ class Writer:
             if self.batch is None:
                 db = self._connection()
                 try:
-                    _begin_immediate(db)  # waits (green) while the last batch's COMMIT ends
+                    committing = self.committing
+                    if committing is not None:
+                        # SQLite lets the next batch begin once that COMMIT is on disk: wait for
+                        # it here, woken as it ends, rather than retrying BEGIN every 5 ms.
+                        committing.done.wait(timeout=WRITE_WAIT_SECONDS)
+                    _begin_immediate(db)  # another process's write: short green sleeps
                 except BaseException:
                     self._idle.append(db)
                     raise
@@ -244,6 +250,7 @@ class Writer:
         conn = batch.db.conn
         try:
             if batch.members:
+                self.committing = batch
                 # COMMIT waits for the disk (fsync): in an OS thread, so the live meetings
                 # keep moving meanwhile.
                 run_blocking(conn.execute, "COMMIT")
@@ -254,6 +261,8 @@ class Writer:
                 conn.execute("ROLLBACK")
             batch.error = error
         finally:
+            if self.committing is batch:
+                self.committing = None
             self._idle.append(batch.db)
             batch.done.set()
 

@@ -396,23 +396,31 @@ def _may_have_sockets(name: str) -> bool:
     return bool(manager.rooms.get("/", {}).get(name))
 
 
-def _send_pending(app, conference_id: int) -> None:
-    # Changes committed while this sender was busy go out together as one newer state, so a
-    # busy conference costs one snapshot per push rather than one per change.
+def _push(conference_id: int, changes: dict[int, str]) -> None:
+    """Push committed ``changes``; a push that fails is logged, never raised to the writer.
+
+    The change is committed, so whoever made it still gets its ok; the next push (or a phone's
+    re-join) brings every viewer up to date.
+    """
     try:
-        with app.app_context():
-            while (changes := _pending.pop(conference_id, None)) is not None:
-                _broadcast_state(conference_id, changes)
-            _sending.discard(conference_id)  # no switch since the check: nothing is left behind
-    except BaseException:
-        _sending.discard(conference_id)
-        raise
+        _broadcast_state(conference_id, changes)
+    except Exception:
+        log.exception("pushing conference %s failed", conference_id)
+
+
+def _send_pending(conference_id: int) -> None:
+    # Changes committed while this sender was busy (its emits may wait on the Redis queue) go
+    # out together as one newer state, so a busy conference costs one snapshot per push
+    # rather than one per change.
+    try:
+        while (changes := _pending.pop(conference_id, None)) is not None:
+            _push(conference_id, changes)
+    finally:
+        _sending.discard(conference_id)  # no switch since the check: nothing is left behind
 
 
 def dispatch(changes: list) -> None:
     """Send each committed change to the viewers who may see it (called after COMMIT)."""
-    from flask import current_app
-
     from .concurrency import active_mode
 
     whats: dict[int, dict[int, str]] = {}
@@ -420,17 +428,18 @@ def dispatch(changes: list) -> None:
         if isinstance(change, ConferenceChanged):
             whats.setdefault(change.conference_id, {})[change.version] = change.what
     if active_mode() != "threading" and all(isinstance(c, ConferenceChanged) for c in changes):
-        # Green modes: push from one sender per conference, straight after this handler.
+        # Green modes: one sender per conference at a time. This request pushes now, before
+        # its own answer goes back (a green thread started for it would wait its turn behind
+        # every other ready one first); if another is already pushing this conference, it takes
+        # these changes too.
         for conference_id, what in whats.items():
             _pending.setdefault(conference_id, {}).update(what)
             if conference_id not in _sending:
                 _sending.add(conference_id)
-                socketio.start_background_task(
-                    _send_pending, current_app._get_current_object(), conference_id
-                )
+                _send_pending(conference_id)
         return
     for conference_id, what in whats.items():
-        _broadcast_state(conference_id, {**_pending.pop(conference_id, {}), **what})
+        _push(conference_id, {**_pending.pop(conference_id, {}), **what})
     for change in changes:
         if isinstance(change, ParticipantStatusChanged):
             socketio.emit(

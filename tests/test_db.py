@@ -133,6 +133,51 @@ def test_a_writer_waits_for_another_process_lock_instead_of_failing(db_path):
     assert connection.execute("SELECT count(*) FROM councils").fetchone()[0] == 1
 
 
+def test_the_next_batch_begins_when_the_last_commit_ends_not_during_it(db_path, monkeypatch):
+    import threading
+
+    writer = database.Writer(str(db_path))
+    committing, release = threading.Event(), threading.Event()
+    real_run_blocking, real_begin = database.run_blocking, database._begin_immediate
+
+    def slow_commit(fn, *args):
+        if args == ("COMMIT",) and not release.is_set():
+            committing.set()
+            assert release.wait(5)
+        return real_run_blocking(fn, *args)
+
+    began_during_commit = []
+
+    def begin(db):
+        began_during_commit.append(committing.is_set() and not release.is_set())
+        real_begin(db)
+
+    monkeypatch.setattr(database, "run_blocking", slow_commit)
+    monkeypatch.setattr(database, "_begin_immediate", begin)
+
+    def write(name: str) -> None:
+        with writer.write() as tx:
+            tx.db.execute("INSERT INTO councils (name, created_at) VALUES (?, 'now')", [name])
+
+    first = threading.Thread(target=write, args=("First",))
+    first.start()
+    assert committing.wait(5)
+    second = threading.Thread(target=write, args=("Second",))
+    second.start()
+    second.join(0.2)
+    # It waits for the first COMMIT (green in the server), instead of trying BEGIN against a
+    # database that is still locked and retrying every 5 ms.
+    assert second.is_alive() and began_during_commit == [False]
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert began_during_commit == [False, False]
+    check = database.connect(db_path)
+    names = [row[0] for row in check.execute("SELECT name FROM councils ORDER BY id")]
+    assert names == ["First", "Second"]
+    writer.close()
+
+
 @pytest.mark.parametrize(
     ("sql", "params"),
     [
