@@ -229,6 +229,32 @@ def test_the_join_form_gives_429_for_too_many_wrong_codes(client, make_conferenc
     assert_slowed(client.post("/j", data=form), "Too many wrong join codes from this connection")
 
 
+def test_join_links_with_wrong_codes_count_as_guesses_and_then_reveal_nothing(
+    client, db, make_conference
+):
+    conference = make_conference()
+    finished = make_conference()
+    db.execute("UPDATE conferences SET status = 'closed' WHERE id = ?", [finished["id"]])
+    # Not over the limit: a finished meeting's link says so; a wrong link says what to do.
+    page = client.get(f"/j/{finished['join_code']}")
+    assert page.status_code == 200 and "This meeting has finished" in page.get_data(as_text=True)
+    wrong = client.get(f"/j/{WRONG_CODE}")
+    assert wrong.status_code == 400 and "join code is not right" in wrong.get_data(as_text=True)
+    for _ in range(RULES["join"].limit - 1):
+        assert client.get(f"/j/{WRONG_CODE}").status_code == 400
+    # Over it: neither a finished meeting nor a right code can be told from a wrong one.
+    for code in (finished["join_code"], conference["join_code"], WRONG_CODE):
+        answer = client.get(f"/j/{code}")
+        assert_slowed(answer, "Too many wrong join codes from this connection")
+        assert "finished" not in answer.get_data(as_text=True)
+    # The links of right codes (and the form without a code) never count.
+    other = at("10.0.9.1")
+    for _ in range(RULES["join"].limit + 1):
+        assert client.get(f"/j/{conference['join_code']}", **other).status_code == 200
+        assert client.get(f"/j/{finished['join_code']}", **other).status_code == 200
+        assert client.get("/j", **other).status_code == 200
+
+
 # -- sign-in --------------------------------------------------------------------------------
 
 

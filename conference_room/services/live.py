@@ -101,6 +101,19 @@ def find_participant(db: Database, conference_id: int, token: str | None) -> Act
     return participant_actor(participant)
 
 
+def conference_for_code(db: Database, code: str) -> dict:
+    """Return the conference a join code (as typed or in a link) names, or refuse the code."""
+    normalised = conferences.normalise_join_code(code)
+    conference = queries.conference_by_code(db, normalised) if normalised else None
+    if conference is None:
+        raise Invalid(
+            "code: that join code is not right. Check it with the chair, or scan the QR code "
+            "on the screen.",
+            field="code",
+        )
+    return conference
+
+
 def join(
     db: Database, data: dict, before_joining: Callable[[dict], None] | None = None
 ) -> tuple[dict, str]:
@@ -110,14 +123,7 @@ def join(
     written; it may refuse (the views pass the per-meeting rate limit).
     """
     new = parse(JoinIn, data)
-    code = conferences.normalise_join_code(new.code)
-    conference = queries.conference_by_code(db, code) if code else None
-    if conference is None:
-        raise Invalid(
-            "code: that join code is not right. Check it with the chair, or scan the QR code "
-            "on the screen.",
-            field="code",
-        )
+    conference = conference_for_code(db, new.code)
     if conference["status"] == "closed":
         raise Conflict(
             "This meeting has finished, so its join code no longer works.", code="closed"

@@ -71,15 +71,24 @@ def _join_payload(form: dict) -> dict:
 @bp.route("/j", methods=["GET", "POST"])
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join(code: str = ""):
-    """Show the join form (the QR code points here); join on POST."""
+    """Show the join form (the QR code points here); join on POST.
+
+    A code in the link is checked as one typed into the form is: a wrong one counts against
+    this connection's guesses, and a connection that has guessed too often is not told whether
+    a code is right, nor whether its meeting has finished.
+    """
     db = get_db()
-    normalised = conferences.normalise_join_code(code)
-    conference = queries.conference_by_code(db, normalised) if normalised else None
-    if conference and request.method == "GET":
-        token = sessions.participant_token(conference["id"])
-        if live.find_participant(db, conference["id"], token):
-            return redirect(url_for("live.phone", conference_id=conference["id"]))
-    error, form = None, {"code": code}
+    error, form, conference = None, {"code": code}, None
+    if request.method == "GET" and code:
+        try:
+            with rate_limits.guard("join", rate_limits.wrong_code):
+                conference = live.conference_for_code(db, code)
+        except DomainError as failure:
+            error = failure
+        else:
+            token = sessions.participant_token(conference["id"])
+            if live.find_participant(db, conference["id"], token):
+                return redirect(url_for("live.phone", conference_id=conference["id"]))
     if request.method == "POST":
         sessions.check_csrf(request.form.get("csrf_token"))
         form = request.form.to_dict()
