@@ -34,6 +34,7 @@ function start(form) {
   let saving = false;
   let timer = null;
   let retry = 0;
+  let notBefore = 0; // Date.now() before which no save is sent (the server asked us to wait)
   let stopped = false;
   let submitting = false;
 
@@ -113,13 +114,17 @@ function start(form) {
 
   function schedule(ms) {
     clearTimeout(timer);
-    timer = setTimeout(save, ms);
+    timer = setTimeout(save, Math.max(ms, notBefore - Date.now())); // never before a 429's wait
   }
 
   async function save({ leaving = false } = {}) {
     clearTimeout(timer);
     timer = null;
     if (stopped || submitting || edits === savedEdits) return;
+    if (!leaving && Date.now() < notBefore) {
+      schedule(0); // at the end of the wait the server asked for
+      return;
+    }
     if (saving) {
       schedule(SAVE_AFTER_MS); // save again once this one is answered
       return;
@@ -145,6 +150,16 @@ function start(form) {
       } else if (response.status >= 500) {
         say("Not saved – something went wrong on our side. We will keep trying.");
         schedule(RETRY_MS[Math.min(retry++, RETRY_MS.length - 1)]);
+      } else if (response.status === 429) {
+        // Slowed down (too many saves, or too many wrong links tried from this connection):
+        // nothing to correct, so save again by ourselves once the server says we may.
+        const wait = waitSeconds(response);
+        notBefore = Date.now() + wait * 1000;
+        say(
+          `Not saved yet – the server asked us to wait. We will try again in ${wait} seconds; ` +
+            "what you typed is kept on this device.",
+        );
+        schedule(wait * 1000);
       } else {
         const message = (data.error && data.error.message) || "Please check what you wrote.";
         say(`Not saved – ${message}`);
@@ -156,6 +171,11 @@ function start(form) {
     } finally {
       saving = false;
     }
+  }
+
+  function waitSeconds(response) {
+    const seconds = Number(response.headers.get("Retry-After"));
+    return Number.isFinite(seconds) && seconds > 0 ? Math.min(Math.ceil(seconds), 600) : 60;
   }
 
   function changed(event) {
