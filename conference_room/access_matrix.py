@@ -70,6 +70,9 @@ HTTP: dict[str, str] = {
     "POST /r/<token>/submit": LINK,
     "GET /healthz": EVERYONE,
     "GET /static/<path:filename>": EVERYONE,
+    # Socket.IO's own path (answered by its middleware, never by a page): anyone may ask; the
+    # connection itself is refused unless the cookie is staff's or a live attendee's (EVENTS).
+    "GET /socket.io/": EVERYONE,
     # the JSON API
     "GET /api/v1/openapi.json": EVERYONE,
     "POST /api/v1/session": EVERYONE,

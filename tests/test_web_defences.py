@@ -127,7 +127,11 @@ def _pages_and_api(app) -> list[str]:
     return sorted(
         rule.rule
         for rule in app.url_map.iter_rules()
-        if "GET" in rule.methods and set(rule.arguments) <= {"conference_id"}
+        if "GET" in rule.methods
+        and set(rule.arguments) <= {"conference_id"}
+        # Socket.IO's path has a route only so that Flask's matching finds one (realtime.py);
+        # what answers there is the Socket.IO middleware, before Flask, never a page.
+        and not rule.endpoint.startswith("socketio_")
     )
 
 
