@@ -94,6 +94,15 @@ _seats = _Seats()
 _attached = False  # whether register_handlers has run
 
 
+SOCKETIO_PATH = "socket.io"  # Flask-SocketIO's default, where the pages' client connects
+
+
+def _not_a_page() -> None:
+    from flask import abort
+
+    abort(404)
+
+
 def init_app(app) -> None:
     """Attach Socket.IO to ``app`` in the configured async mode."""
     register_handlers()
@@ -124,15 +133,6 @@ def init_app(app) -> None:
         ping_interval=10,
         ping_timeout=20,
     )
-
-
-SOCKETIO_PATH = "socket.io"  # Flask-SocketIO's default, where the pages' client connects
-
-
-def _not_a_page() -> None:
-    from flask import abort
-
-    abort(404)
 
 
 def room(conference_id: int, audience: str) -> str:

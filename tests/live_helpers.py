@@ -81,3 +81,27 @@ def latest(events: list) -> dict:
     states = [e["args"][0]["state"] for e in events if e["name"] == "conference.changed"]
     assert states, "no conference.changed was received"
     return states[-1]
+
+
+def chair_steps_after_a_round(round_id: int, child_id: int) -> list[tuple[str, dict]]:
+    """What the chair does once a round has its answers, through to the plan stage: close and
+    reveal it, add an action, notes, a closed session with a restricted note, move the stage."""
+    return [
+        ("scale.close", {"round_id": round_id}),
+        ("scale.reveal", {"round_id": round_id, "show_names": True}),
+        (
+            "action.add",
+            {
+                "child_id": child_id,
+                "what": "Visit weekly",
+                "who": "Social worker",
+                "by_when": "2030-01-10",
+                "kind": "immediate",
+            },
+        ),
+        ("note.add", {"stage": "scaling", "text": "Mum spoke about school."}),
+        ("closed_session.start", {}),
+        ("note.add", {"stage": "scaling", "text": "Police information, not for the family."}),
+        ("closed_session.end", {}),
+        ("stage.set", {"stage": "plan"}),
+    ]

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from conference_room import realtime
-from tests.live_helpers import Phone, Socket, admit
+from tests.live_helpers import Phone, Socket, admit, chair_steps_after_a_round
 
 
 class Folded:
@@ -122,25 +122,7 @@ def test_pushes_of_parts_add_up_to_the_whole_state_through_a_varied_meeting(app,
     assert "since" not in feeds["late"].pushes[-1]  # its audience's first push after a join
     assert "since" not in feeds["pro"].pushes[-1]  # the same audience: the same push
 
-    for event, payload in [
-        ("scale.close", {"round_id": round_id}),
-        ("scale.reveal", {"round_id": round_id, "show_names": True}),
-        (
-            "action.add",
-            {
-                "child_id": room.child_ids[0],
-                "what": "Visit weekly",
-                "who": "Social worker",
-                "by_when": "2030-01-10",
-                "kind": "immediate",
-            },
-        ),
-        ("note.add", {"stage": "scaling", "text": "Mum spoke about school."}),
-        ("closed_session.start", {}),
-        ("note.add", {"stage": "scaling", "text": "Police information, not for the family."}),
-        ("closed_session.end", {}),
-        ("stage.set", {"stage": "plan"}),
-    ]:
+    for event, payload in chair_steps_after_a_round(round_id, room.child_ids[0]):
         answer = room.console.emit(event, payload)
         assert answer["ok"], (event, answer)
         check_same(room, feeds)

@@ -10,7 +10,7 @@ import pytest
 
 from conference_room import presenters, queries, realtime
 from conference_room.db import connect
-from tests.live_helpers import Phone, admit
+from tests.live_helpers import Phone, admit, chair_steps_after_a_round
 
 AUDIENCE = {
     "console": "staff",
@@ -103,25 +103,7 @@ def test_every_push_equals_a_fresh_snapshot_through_a_varied_meeting(app, room, 
     # The next push (an answer) shows them present, though only an answer changed since.
     assert late.socket.emit("scale.submit", {"round_id": round_id, "score": 7, "reason": "c"})["ok"]
     check_every_push_is_fresh(app, room)
-    for event, payload in [
-        ("scale.close", {"round_id": round_id}),
-        ("scale.reveal", {"round_id": round_id, "show_names": True}),
-        (
-            "action.add",
-            {
-                "child_id": room.child_ids[0],
-                "what": "Visit weekly",
-                "who": "Social worker",
-                "by_when": "2030-01-10",
-                "kind": "immediate",
-            },
-        ),
-        ("note.add", {"stage": "scaling", "text": "Mum spoke about school."}),
-        ("closed_session.start", {}),
-        ("note.add", {"stage": "scaling", "text": "Police information, not for the family."}),
-        ("closed_session.end", {}),
-        ("stage.set", {"stage": "plan"}),
-    ]:
+    for event, payload in chair_steps_after_a_round(round_id, room.child_ids[0]):
         answer = room.console.emit(event, payload)
         assert answer["ok"], (event, answer)
         check_every_push_is_fresh(app, room)
