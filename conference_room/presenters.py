@@ -6,6 +6,7 @@ so a rule about who sees what lives in rules/visibility.py and is applied here, 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import date
 
@@ -39,7 +40,7 @@ def _conference(conference: dict, settings: la_settings.LASettings, audience: st
         "kind_name": conference["local_kind"]
         or ((kind.family_name if family else kind.name) if kind else conference["kind"]),
         "scheduled_for": conference["scheduled_for"],
-        "when": dates.format_datetime(dates.parse_iso_datetime(conference["scheduled_for"])),
+        "when": _when(conference["scheduled_for"]),
         "venue": conference["venue"],
         "stage": "closed" if conference["status"] == "closed" else conference["stage"],
         "stage_title": current.family_title if family else current.title,
@@ -51,6 +52,18 @@ def _conference(conference: dict, settings: la_settings.LASettings, audience: st
         out["join_code"] = conference["join_code"]
         out["join_code_display"] = conference_service.display_join_code(conference["join_code"])
     return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _when(scheduled_for: str) -> str:
+    # Every push rebuilds the conference for each audience; the date reads the same each time.
+    return dates.format_datetime(dates.parse_iso_datetime(scheduled_for))
+
+
+@functools.lru_cache(maxsize=2)
+def _stages(family_words: bool) -> list[dict]:
+    # The same for every conference: built once, shared by every snapshot (nobody edits one).
+    return [{"key": s.key, "title": s.family_title if family_words else s.title} for s in STAGES]
 
 
 def _children(db: Database, conference_id: int) -> list[dict]:
@@ -176,10 +189,8 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
     by_round: dict[int, list[dict]] = {}
     for answer in answers:
         by_round.setdefault(answer["round_id"], []).append(answer)
-    admitted = {
-        p["id"] for p in queries.participants(db, conference_id) if p["status"] == "admitted"
-    }
-    children = {child["id"]: child["name"] for child in queries.children(db, conference_id)}
+    admitted = queries.admitted_ids(db, conference_id)
+    children = queries.child_names(db, conference_id)
     staff = audience == "staff"
     threshold, reversed_scale = settings.scale.threshold, settings.scale.reversed
     out = []
@@ -321,10 +332,7 @@ def snapshot_parts(
         del builders["staff"]
     state.update(
         holding=False,
-        stages=[
-            {"key": s.key, "title": s.family_title if audience in ("family", "screen") else s.title}
-            for s in STAGES
-        ],
+        stages=_stages(audience in ("family", "screen")),
     )
     parts: dict[str, dict] = {}
     for name, build in builders.items():

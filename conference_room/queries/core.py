@@ -176,6 +176,12 @@ def children(db: Database, conference_id: int) -> list[dict]:
     )
 
 
+def child_names(db: Database, conference_id: int) -> dict[int, str]:
+    """Each child's name by id."""
+    sql = "SELECT id, name FROM children WHERE conference_id = ?"
+    return {row["id"]: row["name"] for row in all_rows(db, sql, [conference_id])}
+
+
 def insert_child(db: Database, row: dict) -> int:
     return insert(db, "children", row)
 

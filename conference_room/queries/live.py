@@ -20,6 +20,12 @@ def participants(db: Database, conference_id: int) -> list[dict]:
     return all_rows(db, sql, [conference_id])
 
 
+def admitted_ids(db: Database, conference_id: int) -> set[int]:
+    """The ids of the conference's admitted participants (read from the index alone)."""
+    sql = "SELECT id FROM participants WHERE conference_id = ? AND status = 'admitted'"
+    return {row["id"] for row in all_rows(db, sql, [conference_id])}
+
+
 def insert_participant(db: Database, row: dict) -> int:
     return insert(db, "participants", row)
 
