@@ -390,3 +390,29 @@ def test_a_draft_report_is_not_shown_in_the_room_even_to_staff(app, chair, confe
     state = console.emit("conference.join", {"conference_id": conference["id"]})["state"]
     assert "GP" not in [r["agency"] for r in state["reports"]]
     assert {"name": "Dr Draft", "agency": "GP"} in state["missing_reports"]
+
+
+def test_each_viewer_gets_the_stages_in_its_own_words_and_the_date_in_words(
+    app, chair, conference, console
+):
+    from conference_room.rules.stages import STAGES
+
+    mum = Phone(app, conference["join_code"], "Jo", relationship="Mum")
+    teacher = Phone(app, conference["join_code"], "Sam", role="professional", agency="School")
+    for phone in (mum, teacher):
+        admit(chair, conference, phone)
+    screen = Socket(app, chair.client)
+    join = {"conference_id": conference["id"]}
+    states = {
+        "family": mum.join()["state"],
+        "professional": teacher.join()["state"],
+        "screen": screen.emit("conference.join", {**join, "view": "screen"})["state"],
+        "staff": console.emit("conference.join", join)["state"],
+    }
+    plain = [{"key": s.key, "title": s.family_title} for s in STAGES]
+    usual = [{"key": s.key, "title": s.title} for s in STAGES]
+    assert plain != usual  # the family's words differ from the professionals'
+    assert states["family"]["stages"] == states["screen"]["stages"] == plain
+    assert states["professional"]["stages"] == states["staff"]["stages"] == usual
+    # 2030-03-05T10:00 (London time), read out the same way for everyone.
+    assert {s["conference"]["when"] for s in states.values()} == {"Tuesday 5 March 2030, 10:00"}

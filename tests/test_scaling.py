@@ -583,3 +583,25 @@ def test_a_round_held_during_a_closed_session_never_reaches_the_family_or_the_sc
     for state in staff_views:
         assert [r["id"] for r in state["scale"]["rounds"]] == [closed_round, closed_round + 1]
     assert secret in json.dumps(fresh["console"])
+
+
+def test_eligible_counts_the_people_let_in_and_anyone_who_answered(app, room):
+    round_id = open_round(room, 0)
+    late = Phone(app, room.conference["join_code"], "Late Person")
+    assert late.join()["error"]["code"] == "waiting"
+
+    def eligible() -> set[int]:
+        return {state["scale"]["rounds"][0]["eligible"] for state in rejoin_states(room).values()}
+
+    assert eligible() == {3}  # mum, dad and the professional: not the one still waiting
+    admit(room.chair, room.conference, late)
+    assert eligible() == {4}
+    answer(room.mum, round_id, 4, MUM_REASON)
+    conference_id, mum_id = room.conference["id"], room.mum.id
+    for person in (mum_id, late.id):
+        removed = room.chair.post(
+            f"/api/v1/conferences/{conference_id}/participants/{person}/remove"
+        )
+        assert removed.status_code == 200, removed.get_json()
+    # The mum's answer still counts after she left; the late person, who gave none, no longer.
+    assert eligible() == {3}
