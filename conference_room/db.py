@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ class Tx:
 
     db: Database
     changes: list[Any] = field(default_factory=list)
+    commit_number: int = 0  # set by Writer.write: the COMMIT that ``durable`` waits for
 
     def changed(self, change: Any) -> None:
         """Queue ``change`` for dispatch after the commit."""
@@ -50,8 +52,18 @@ def _write_lock(db: Database) -> Any:
     return lock
 
 
-def connect(path: str | Path, after_commit: Callable[[list], None] | None = None) -> Database:
-    """Open ``path`` with our pragmas; ``after_commit`` receives each transaction's changes."""
+def connect(
+    path: str | Path,
+    after_commit: Callable[[list], None] | None = None,
+    synchronous: str = "FULL",
+) -> Database:
+    """Open ``path`` with our pragmas; ``after_commit`` receives each transaction's changes.
+
+    ``synchronous="NORMAL"`` only for a connection whose commits are made durable by someone
+    else (``Writer``, which fsyncs the WAL file itself before anyone is told a write is saved).
+    """
+    if synchronous not in ("FULL", "NORMAL"):
+        raise ValueError(f"synchronous must be FULL or NORMAL, not {synchronous!r}")
     path = str(path)
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -61,7 +73,7 @@ def connect(path: str | Path, after_commit: Callable[[list], None] | None = None
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
         # FULL: a write acknowledged to a phone survives a power cut, not only a crash.
-        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute(f"PRAGMA synchronous = {synchronous}")
     except sqlite3.DatabaseError as error:
         conn.close()
         raise DatabaseUnusable(
@@ -100,7 +112,9 @@ def transaction(db: Database) -> Iterator[Tx]:
     if writer is not None:
         with writer.write() as tx:
             yield tx
+        # Committed: the others may see it now; the writer is answered once it is on disk.
         _dispatch(db, tx)
+        writer.durable(tx)
         return
     tx = Tx(db)
     with _write_lock(db):
@@ -125,23 +139,74 @@ def _dispatch(db: Database, tx: Tx) -> None:
 
 @dataclass
 class _Batch:
-    """Write transactions that share one COMMIT: one wait for the disk serves them all."""
+    """Write transactions that share one COMMIT."""
 
     db: Database
     members: int = 0
     done: Any = field(default_factory=new_event)
     error: BaseException | None = None
+    number: int = 0  # the Writer's count of COMMITs once this one is made
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    conn.execute("COMMIT")
+
+
+def fsync_file(path: str) -> None:
+    """Wait until what has been written to ``path`` is on the disk (nothing if it is gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        # SQLite removes the WAL file only when its last connection closes, after copying it
+        # into the database file and syncing that: nothing of it is left to sync.
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _Syncs:
+    """fsyncs of one WAL file, shared: one wait for the disk covers every COMMIT made before it."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.committed = 0  # COMMITs made by the Writer
+        self.synced = 0  # COMMITs known to be on the disk
+        self.running: Any = None  # an event, set when the fsync under way ends
+
+    def wait_for(self, number: int) -> None:
+        """Return once COMMIT ``number`` is on the disk; raise DatabaseUnusable if it cannot be."""
+        while self.synced < number:
+            running = self.running
+            if running is not None:
+                running.wait()  # it may have started before our COMMIT: then go round again
+                continue
+            self.running = running = new_event()
+            covers = self.committed
+            try:
+                run_blocking(fsync_file, self.path)
+            except OSError as error:
+                raise DatabaseUnusable(
+                    f"The change may not have been saved: the disk failed ({error})."
+                ) from None
+            finally:
+                self.running = None
+                running.set()
+            self.synced = max(self.synced, covers)
 
 
 class Writer:
-    """Where a pool's requests write: one after another, committed in batches.
+    """Where a pool's requests write: one after another, committed in batches, then synced.
 
-    Each write runs in its own savepoint under the write lock, exactly as before. The last
-    write of a queue commits: when twenty phones answer at once, the writes that queued behind
-    the first are committed together and wait for one fsync, not twenty. The COMMIT runs
-    without the lock, so the next batch starts on another connection at once (SQLite lets it
-    write as soon as the COMMIT is on disk). Nobody's ``with transaction`` ends, and nothing is
-    pushed, before its own COMMIT.
+    Each write runs in its own savepoint under the write lock. The last write of a queue
+    commits: when twenty phones answer at once, the writes that queued behind the first are
+    committed together. The connections are ``synchronous=NORMAL``: a COMMIT only hands the
+    pages to the operating system (safe from a crash of this process, not yet from a power
+    cut), so it runs on the event loop without waiting for the disk, and the change can be
+    pushed to the room at once. ``durable`` then fsyncs the WAL file in an OS thread (one
+    fsync for every COMMIT before it) and ``transaction`` returns, and the writer is answered,
+    only after that: what anyone is told is saved survives a power cut, as with FULL.
     """
 
     LONGEST_BATCH = 64  # writes; past this a batch commits though more are queued
@@ -156,6 +221,7 @@ class Writer:
         self._counting = new_lock()  # threads (tests) could lose an update of ``queued``
         self._idle: list[Database] = []
         self._open = True
+        self._syncs: _Syncs | None = None  # made with the first connection (its WAL's name)
         self._green = active_mode() != "threading"
         if self._green:
             spawn(self._checkpoints)
@@ -163,7 +229,12 @@ class Writer:
     def _connection(self) -> Database:
         if self._idle:
             return self._idle.pop()
-        db = connect(self.path)
+        db = connect(self.path, synchronous="NORMAL")  # made durable by ``durable``
+        if self._syncs is None:
+            # The WAL file's name as SQLite makes it: the database's full path (links
+            # resolved) and "-wal".
+            main = db.conn.execute("PRAGMA database_list").fetchone()[2]
+            self._syncs = _Syncs(f"{main}-wal")
         if self._green:
             # SQLite copies the WAL back into the database inside the COMMIT that passes 1000
             # pages: a few hundred milliseconds. Done beside instead (_checkpoints).
@@ -209,8 +280,9 @@ class Writer:
             batch = self.batch
             conn = batch.db.conn
             conn.execute("SAVEPOINT tx")
+            tx = Tx(batch.db)
             try:
-                yield Tx(batch.db)
+                yield tx
             except BaseException:
                 conn.execute("ROLLBACK TO tx")
                 conn.execute("RELEASE tx")
@@ -234,6 +306,12 @@ class Writer:
             batch.done.wait()
         if batch.error is not None:
             raise DatabaseUnusable(f"The change was not saved: {batch.error}")
+        tx.commit_number = batch.number
+
+    def durable(self, tx: Tx) -> None:
+        """Return once ``tx``'s COMMIT is on the disk (an fsync in an OS thread, shared)."""
+        if tx.commit_number and self._syncs is not None:
+            self._syncs.wait_for(tx.commit_number)
 
     def _count(self, step: int) -> None:
         with self._counting:
@@ -251,9 +329,11 @@ class Writer:
         try:
             if batch.members:
                 self.committing = batch
-                # COMMIT waits for the disk (fsync): in an OS thread, so the live meetings
-                # keep moving meanwhile.
-                run_blocking(conn.execute, "COMMIT")
+                # No fsync (synchronous=NORMAL): quick, so on the event loop. Once SQLite
+                # restarts the WAL file from its start it syncs the new header here, inline.
+                _commit(conn)
+                self._syncs.committed += 1
+                batch.number = self._syncs.committed
             else:
                 conn.execute("ROLLBACK")  # nothing in it: no need to wait for the disk
         except BaseException as error:

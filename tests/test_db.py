@@ -138,13 +138,13 @@ def test_the_next_batch_begins_when_the_last_commit_ends_not_during_it(db_path, 
 
     writer = database.Writer(str(db_path))
     committing, release = threading.Event(), threading.Event()
-    real_run_blocking, real_begin = database.run_blocking, database._begin_immediate
+    real_commit, real_begin = database._commit, database._begin_immediate
 
-    def slow_commit(fn, *args):
-        if args == ("COMMIT",) and not release.is_set():
+    def slow_commit(conn):
+        if not release.is_set():
             committing.set()
             assert release.wait(5)
-        return real_run_blocking(fn, *args)
+        return real_commit(conn)
 
     began_during_commit = []
 
@@ -152,7 +152,7 @@ def test_the_next_batch_begins_when_the_last_commit_ends_not_during_it(db_path, 
         began_during_commit.append(committing.is_set() and not release.is_set())
         real_begin(db)
 
-    monkeypatch.setattr(database, "run_blocking", slow_commit)
+    monkeypatch.setattr(database, "_commit", slow_commit)
     monkeypatch.setattr(database, "_begin_immediate", begin)
 
     def write(name: str) -> None:
@@ -230,3 +230,68 @@ def test_scores_outside_0_to_10_or_not_whole_are_refused(db, council_id, score):
             "updated_at) VALUES (1, 1, ?, 'because', 'now', 'now')",
             [score],
         )
+
+
+def test_a_write_is_pushed_once_committed_and_returns_only_once_on_the_disk(db_path, monkeypatch):
+    # The pool's writer commits with synchronous=NORMAL (no fsync), pushes, then fsyncs the
+    # WAL file itself: whoever wrote is answered only when the write would survive a power cut.
+    events = []
+    real_fsync = database.fsync_file
+
+    def fsync(path):
+        events.append(("fsync", path))
+        real_fsync(path)
+
+    def after_commit(changes):
+        other = database.connect(db_path)
+        count = other.execute("SELECT count(*) FROM councils").fetchone()[0]
+        events.append(("pushed", changes, count))
+
+    monkeypatch.setattr(database, "fsync_file", fsync)
+    pool = database.Pool(str(db_path), after_commit=after_commit)
+    db = pool.take()
+    with database.transaction(db) as tx:
+        tx.db.execute("INSERT INTO councils (name, created_at) VALUES ('Durable', 'now')")
+        tx.changed("council added")
+    wal = str(db_path.resolve()) + "-wal"
+    assert events == [("pushed", ["council added"], 1), ("fsync", wal)]
+    assert db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: readers, CLI
+    writing = pool._writer._idle[0]
+    assert writing.conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL
+    pool.give(db)
+    pool.close()
+
+
+def test_one_fsync_covers_every_commit_made_before_it(monkeypatch):
+    calls = []
+    monkeypatch.setattr(database, "fsync_file", calls.append)
+    syncs = database._Syncs("the-wal")
+    syncs.committed = 3
+    syncs.wait_for(2)
+    syncs.wait_for(3)  # the fsync came after the third COMMIT: it covers it too
+    syncs.wait_for(0)
+    assert calls == ["the-wal"]
+    syncs.committed = 4
+    syncs.wait_for(4)
+    assert calls == ["the-wal", "the-wal"]
+
+
+def test_a_failed_fsync_is_an_error_for_the_writer_not_an_acknowledgement(db_path, monkeypatch):
+    def broken(path):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(database, "fsync_file", broken)
+    pool = database.Pool(str(db_path), after_commit=None)
+    db = pool.take()
+    with pytest.raises(database.DatabaseUnusable, match="may not have been saved"):
+        with database.transaction(db) as tx:
+            tx.db.execute("INSERT INTO councils (name, created_at) VALUES ('Unsure', 'now')")
+    pool.give(db)
+    pool.close()
+
+
+def test_fsync_file_syncs_a_real_file_and_passes_over_a_missing_one(tmp_path):
+    there = tmp_path / "there-wal"
+    there.write_bytes(b"frames")
+    database.fsync_file(str(there))
+    database.fsync_file(str(tmp_path / "gone-wal"))
