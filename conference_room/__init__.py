@@ -21,7 +21,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from . import config as settings
-    from . import db, realtime
+    from . import db, realtime, sessions
     from .views import register
 
     values = settings.load(config)
@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.config.update(values)
+    app.session_interface = sessions.CookieSessions()
     app.config.update(
         SESSION_COOKIE_NAME="conference_room",
         SESSION_COOKIE_HTTPONLY=True,

@@ -6,15 +6,63 @@ handshake; changes made to ``session`` inside a socket handler never reach HTTP)
 
 from __future__ import annotations
 
+import copy
 import hmac
 import secrets
+import time
+from typing import Any
 
-from flask import session
+from flask import Flask, Request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import BadSignature
 from sqlite_utils import Database
 
 from .access import ANONYMOUS, Actor, user_actor
 from .errors import Forbidden
 from .services import accounts
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie, checked once per live connection instead of once per event.
+
+    Flask opens the session for every request context, and Flask-SocketIO pushes one for
+    every event of a socket with its handshake's environ: the same cookie, its signature
+    checked and its contents decoded again each time. The first opening keeps the contents,
+    and the moment the cookie expires, in that environ (an HTTP request's environ lives for
+    one request, a socket's for its connection); a later event gets its own copy, or an empty
+    session once the cookie has expired, as decoding it again would give.
+    """
+
+    KEPT = "conference_room.session"  # environ key: (cookie header, expires at, contents)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        environ = request.environ
+        header = environ.get("HTTP_COOKIE", "")
+        kept = environ.get(self.KEPT)
+        if kept is not None and kept[0] == header:
+            _, expires, data = kept
+            if data is None or int(time.time()) > expires:
+                return self.session_class()
+            return self.session_class(copy.deepcopy(data))
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        data: Any = None
+        expires = 0
+        if value:
+            max_age = int(app.permanent_session_lifetime.total_seconds())
+            try:
+                data, signed = signer.loads(value, max_age=max_age, return_timestamp=True)
+            except BadSignature:  # wrong, altered or expired: an empty session, as Flask's
+                data = None
+            else:
+                # itsdangerous refuses a cookie once its whole seconds of age pass max_age.
+                expires = int(signed.timestamp()) + max_age
+        environ[self.KEPT] = (header, expires, data)
+        if data is None:
+            return self.session_class()
+        return self.session_class(copy.deepcopy(data))
 
 
 def sign_in(user: dict) -> str:
