@@ -363,8 +363,8 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
     known = _known.setdefault((db.cr_path, conference_id), {})
     known.update(changes)
     states = []
-    # Commits finish in another thread (db.transaction), so read every snapshot as of one
-    # moment: the version and the closed-session switch then match what is shown with them.
+    # Another request (or process) may commit while this builds, so read every snapshot as of
+    # one moment: the version and the closed-session switch then match what is shown with them.
     with read_snapshot(db), read_cache(db):
         conference = queries.conference(db, conference_id)
         if conference is None:  # purged
