@@ -72,7 +72,8 @@ def connect(
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL").fetchone()
-        # FULL: a write acknowledged to a phone survives a power cut, not only a crash.
+        # FULL: a write acknowledged to a phone survives a power cut, not only a crash
+        # (NORMAL only where the Writer fsyncs before acknowledging, which keeps that promise).
         conn.execute(f"PRAGMA synchronous = {synchronous}")
     except sqlite3.DatabaseError as error:
         conn.close()
@@ -175,8 +176,18 @@ class _Syncs:
         self.synced = 0  # COMMITs known to be on the disk
         self.running: Any = None  # an event, set when the fsync under way ends
 
+    def count_commit(self) -> int:
+        """Count a COMMIT just made; return its number for ``wait_for``."""
+        self.committed += 1
+        return self.committed
+
     def wait_for(self, number: int) -> None:
-        """Return once COMMIT ``number`` is on the disk; raise DatabaseUnusable if it cannot be."""
+        """Return once COMMIT ``number`` is on the disk; raise DatabaseUnusable if it cannot be.
+
+        Green threads switch only at the waits, so the checks below are safe there. Under the
+        threading mode (tests) two threads may both start an fsync, or one may set ``synced``
+        a little low: either only costs another fsync, never skips one that was needed.
+        """
         while self.synced < number:
             running = self.running
             if running is not None:
@@ -332,8 +343,7 @@ class Writer:
                 # No fsync (synchronous=NORMAL): quick, so on the event loop. Once SQLite
                 # restarts the WAL file from its start it syncs the new header here, inline.
                 _commit(conn)
-                self._syncs.committed += 1
-                batch.number = self._syncs.committed
+                batch.number = self._syncs.count_commit()
             else:
                 conn.execute("ROLLBACK")  # nothing in it: no need to wait for the disk
         except BaseException as error:

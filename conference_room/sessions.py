@@ -39,30 +39,28 @@ class CookieSessions(SecureCookieSessionInterface):
         environ = request.environ
         header = environ.get("HTTP_COOKIE", "")
         kept = environ.get(self.KEPT)
-        if kept is not None and kept[0] == header:
-            _, expires, data = kept
-            if data is None or int(time.time()) > expires:
-                return self.session_class()
-            return self.session_class(copy.deepcopy(data))
-        signer = self.get_signing_serializer(app)
-        if signer is None:
-            return None
-        value = request.cookies.get(self.get_cookie_name(app))
-        data: Any = None
-        expires = 0
-        if value:
-            max_age = int(app.permanent_session_lifetime.total_seconds())
-            try:
-                data, signed = signer.loads(value, max_age=max_age, return_timestamp=True)
-            except BadSignature:  # wrong, altered or expired: an empty session, as Flask's
-                data = None
-            else:
-                # itsdangerous refuses a cookie once its whole seconds of age pass max_age.
-                expires = int(signed.timestamp()) + max_age
-        environ[self.KEPT] = (header, expires, data)
-        if data is None:
+        if kept is None or kept[0] != header:
+            signer = self.get_signing_serializer(app)
+            if signer is None:
+                return None
+            kept = environ[self.KEPT] = (header, *self._decode(app, request, signer))
+        _, expires, data = kept
+        if data is None or int(time.time()) > expires:
             return self.session_class()
         return self.session_class(copy.deepcopy(data))
+
+    def _decode(self, app: Flask, request: Request, signer: Any) -> tuple[int, Any]:
+        """Return (expires at, contents) of the request's cookie; contents None if none holds."""
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
+            return 0, None
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed = signer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:  # wrong, altered or expired: an empty session, as Flask's
+            return 0, None
+        # itsdangerous refuses a cookie once its whole seconds of age pass max_age.
+        return int(signed.timestamp()) + max_age, data
 
 
 def sign_in(user: dict) -> str:

@@ -1,5 +1,6 @@
 """db.py: pragmas, migrations, the serialised write transaction, and the schema's refusals."""
 
+import os
 import sqlite3
 
 import pytest
@@ -290,8 +291,17 @@ def test_a_failed_fsync_is_an_error_for_the_writer_not_an_acknowledgement(db_pat
     pool.close()
 
 
-def test_fsync_file_syncs_a_real_file_and_passes_over_a_missing_one(tmp_path):
+def test_fsync_file_syncs_a_real_file_and_passes_over_a_missing_one(tmp_path, monkeypatch):
+    synced = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
     there = tmp_path / "there-wal"
     there.write_bytes(b"frames")
     database.fsync_file(str(there))
-    database.fsync_file(str(tmp_path / "gone-wal"))
+    database.fsync_file(str(tmp_path / "gone-wal"))  # SQLite removed it: nothing to sync
+    assert synced == [str(there.resolve())]
