@@ -7,7 +7,7 @@ so a rule about who sees what lives in rules/visibility.py and is applied here, 
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 
 from sqlite_utils import Database
@@ -158,6 +158,19 @@ def _missing_reports(db: Database, conference_id: int) -> list[dict]:
     ]
 
 
+def scale_view(audience: str) -> tuple[bool, bool, bool]:
+    """All that ``_scale`` takes from the audience: audiences alike here see the same part.
+
+    (Staff or not, may see what a closed session held, family wording.) The family's phones
+    and the shared screen are alike, so one push builds their scale part once.
+    """
+    return (
+        audience == "staff",
+        may_see_closed_session_content(audience),
+        audience in ("family", "screen"),
+    )
+
+
 def _wording(settings: la_settings.LASettings, audience: str) -> dict:
     scale = settings.scale
     family = audience in ("family", "screen")
@@ -185,10 +198,15 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
         # screen's) after they come back, as in the family export.
         periods = queries.closed_sessions(db, conference_id)
         rounds = [r for r in rounds if not made_in_closed_session(r["opened_at"], periods)]
-    answers = queries.scale_answers(db, conference_id)
+    # Who answered and the scores, for every round; names and reasons only where revealed.
+    answers = queries.scale_answer_marks(db, conference_id)
     by_round: dict[int, list[dict]] = {}
     for answer in answers:
         by_round.setdefault(answer["round_id"], []).append(answer)
+    revealed: dict[int, list[dict]] = {}
+    if any(one["status"] == "revealed" for one in rounds):
+        for answer in queries.scale_answers(db, conference_id, revealed_only=True):
+            revealed.setdefault(answer["round_id"], []).append(answer)
     admitted = queries.admitted_ids(db, conference_id)
     children = queries.child_names(db, conference_id)
     staff = audience == "staff"
@@ -214,6 +232,7 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
         if staff:
             entry["answered_by"] = sorted(answered)
         if one["status"] == "revealed":
+            given = revealed.get(one["id"], [])
             entry["tally"] = scale_rules.tally(
                 (scale_rules.group_of(a["participant_role"]), a["score"]) for a in given
             )
@@ -287,10 +306,14 @@ def snapshot_parts(
     viewer: dict | None = None,
     present: Collection[int] = (),
     keep: dict[str, dict] | None = None,
+    shared: dict | None = None,
 ) -> tuple[dict, dict[str, dict]]:
     """Return the snapshot and its parts; a part in ``keep`` is used as it is, not rebuilt.
 
-    Only a caller that knows nothing a kept part shows has changed may pass ``keep``.
+    Only a caller that knows nothing a kept part shows has changed may pass ``keep``. A caller
+    building several audiences' snapshots from one read snapshot may pass the same ``shared``
+    dict to each: a scale part is then built once for audiences with the same ``scale_view``.
+    Parts are shared, not copied, so nobody may change one after it is built.
     """
     keep = keep or {}
     settings = la_settings.get(db, conference["council_id"])
@@ -321,7 +344,11 @@ def snapshot_parts(
         },
         "reports": lambda: {"reports": _reports(db, conference, audience)},
         "statements": statements,
-        "scale": lambda: {"scale": _scale(db, conference_id, audience, settings)},
+        "scale": lambda: _built_once(
+            shared,
+            ("scale", scale_view(audience)),
+            lambda: {"scale": _scale(db, conference_id, audience, settings)},
+        ),
         "record": lambda: record_view(db, conference, audience),
         "staff": lambda: {
             "missing_reports": _missing_reports(db, conference_id),
@@ -339,6 +366,15 @@ def snapshot_parts(
         parts[name] = keep[name] if name in keep else build()
         state.update(parts[name])
     return state, parts
+
+
+def _built_once(shared: dict | None, key: tuple, build: Callable[[], dict]) -> dict:
+    """Return ``build()``, or what it gave for ``key`` earlier with the same ``shared``."""
+    if shared is None:
+        return build()
+    if key not in shared:
+        shared[key] = build()
+    return shared[key]
 
 
 def report_body(db: Database, report: dict, audience: str, council_id: int) -> dict:

@@ -363,6 +363,7 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
     known = _known.setdefault((db.cr_path, conference_id), {})
     known.update(changes)
     states = []
+    shared: dict = {}  # parts alike for several audiences, built once (presenters.scale_view)
     # Another request (or process) may commit while this builds, so read every snapshot as of
     # one moment: the version and the closed-session switch then match what is shown with them.
     with read_snapshot(db), read_cache(db):
@@ -388,7 +389,7 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
             last = _last_sent.get(sent)
             keep = _reusable(last, version, known, here)
             state, parts = presenters.snapshot_parts(
-                db, conference, audience, present=here, keep=keep
+                db, conference, audience, present=here, keep=keep, shared=shared
             )
             in_parts = _changed_parts(last, state, sent in _whole_next)
             _whole_next.discard(sent)
@@ -404,13 +405,31 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
         known.pop(seen, None)  # every remembered state is past it
     if not known:
         _known.pop((db.cr_path, conference_id), None)
-    for audience, state, in_parts in states:
+    for audience, state, _ in states:
         whole = feed(conference_id, audience, parts=False)
         if _may_have_sockets(whole):
             socketio.emit("conference.changed", _whole(state), to=whole)
-        in_parts_feed = feed(conference_id, audience, parts=True)
-        if _may_have_sockets(in_parts_feed):
-            socketio.emit("conference.changed", in_parts, to=in_parts_feed)
+    for payload, rooms in _alike(
+        [(in_parts, feed(conference_id, audience, parts=True)) for audience, _, in_parts in states]
+    ):
+        # One emit, encoded once, for audiences given the same push (often the family's
+        # phones and the shared screen).
+        socketio.emit("conference.changed", payload, to=rooms[0] if len(rooms) == 1 else rooms)
+
+
+def _alike(pushes: list[tuple[dict, str]]) -> list[tuple[dict, list[str]]]:
+    """Group (payload, room) pairs by equal payload, leaving out rooms nobody is in."""
+    groups: list[tuple[dict, list[str]]] = []
+    for payload, room in pushes:
+        if not _may_have_sockets(room):
+            continue
+        for same, rooms in groups:
+            if same == payload:
+                rooms.append(room)
+                break
+        else:
+            groups.append((payload, [room]))
+    return groups
 
 
 def _may_have_sockets(name: str) -> bool:

@@ -175,3 +175,22 @@ def test_changed_parts_sends_the_whole_state_when_the_fields_differ():
     holding = {"version": 5, "viewer": {}, "holding": True}
     assert realtime._changed_parts(last, holding, whole=False) == {"version": 5, "state": holding}
     assert realtime._changed_parts(None, same, whole=False) == {"version": 5, "state": same}
+
+
+def test_audiences_given_the_same_push_share_one_emit(monkeypatch):
+    """realtime._alike: equal payloads go out in one emit to all their rooms (encoded once);
+    different ones apart; a room nobody is in is left out."""
+    empty = {"c1:screen:parts"}
+    monkeypatch.setattr(realtime, "_may_have_sockets", lambda room: room not in empty)
+    scale = {"rounds": [{"id": 1, "answered": 2}]}
+    family = {"version": 5, "since": 4, "state": {"version": 5, "viewer": {}, "scale": scale}}
+    screen = {"version": 5, "since": 4, "state": {"version": 5, "viewer": {}, "scale": scale}}
+    staff = {"version": 5, "since": 4, "state": {"version": 5, "viewer": {}, "scale": {}}}
+    behind = {"version": 5, "since": 3, "state": {"version": 5, "viewer": {}, "scale": scale}}
+    groups = realtime._alike(
+        [(staff, "staff"), (family, "family"), (screen, "screen"), (behind, "pro")]
+    )
+    assert groups == [(staff, ["staff"]), (family, ["family", "screen"]), (behind, ["pro"])]
+    assert realtime._alike([(family, "family"), (screen, "c1:screen:parts")]) == [
+        (family, ["family"])
+    ]

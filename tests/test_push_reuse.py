@@ -79,8 +79,9 @@ def test_every_push_equals_a_fresh_snapshot_through_a_varied_meeting(app, room, 
     ]
     built = dict(calls)
     assert check_every_push_is_fresh(app, room) == 5
-    # An answer (into an open round, which no trend shows) rebuilt the scale and nothing else.
-    assert built.get("_scale") == 4 and "record" not in built
+    # An answer (into an open round, which no trend shows) rebuilt the scale and nothing else,
+    # once for each way of seeing it: the family's phones and the screen share one.
+    assert built.get("_scale") == 3 and "record" not in built
     assert "_participants" not in built and "_reports" not in built and "_children" not in built
 
     # Someone's phone drops: the next push must show them as gone, though only an answer changed.
@@ -147,3 +148,40 @@ def test_the_packet_class_encodes_as_socketio_does_and_refuses_bytes(app):
     )
     with pytest.raises(TypeError):
         realtime.JsonPacket(EVENT, data=["conference.changed", {"file": b"\x00"}]).encode()
+
+
+def test_audiences_share_a_scale_part_only_where_they_see_it_alike(app, room):
+    """A push builds the scale part once per presenters.scale_view: that key must hold all the
+    scale takes from the audience. Through an open round, a revealed one without names and a
+    round held in a closed session, two audiences' scale parts are equal exactly when their
+    views are."""
+    console, cid = room.console, room.conference["id"]
+    first = console.emit("scale.open", {"child_id": room.child_ids[0]})["round_id"]
+    for phone, score in ((room.mum, 3), (room.pro, 6)):
+        answer = phone.socket.emit(
+            "scale.submit", {"round_id": first, "score": score, "reason": "r"}
+        )
+        assert answer["ok"], answer
+    for event, payload in (
+        ("scale.close", {"round_id": first}),
+        ("scale.reveal", {"round_id": first, "show_names": False}),
+        ("closed_session.start", {}),
+    ):
+        assert console.emit(event, payload)["ok"], event
+    second = console.emit("scale.open", {"child_id": room.child_ids[0]})["round_id"]
+    assert room.pro.socket.emit("scale.submit", {"round_id": second, "score": 2, "reason": "s"})[
+        "ok"
+    ]
+    db = connect(app.config["DATABASE"])
+    try:
+        conference = queries.conference(db, cid)
+        settings = presenters.la_settings.get(db, conference["council_id"])
+        audiences = ("staff", "professional", "family", "screen")
+        parts = {a: presenters._scale(db, cid, a, settings) for a in audiences}
+    finally:
+        db.conn.close()
+    assert len(parts["staff"]["rounds"]) == 2 and len(parts["family"]["rounds"]) == 1
+    for one in audiences:
+        for other in audiences:
+            alike = presenters.scale_view(one) == presenters.scale_view(other)
+            assert (parts[one] == parts[other]) == alike, (one, other)

@@ -78,8 +78,10 @@ def scale_client_id_used(
     return row is not None
 
 
-def scale_answers(db: Database, conference_id: int) -> list[dict]:
-    """Every answer in the conference with the participant's name and role and any proxy."""
+def scale_answers(db: Database, conference_id: int, revealed_only: bool = False) -> list[dict]:
+    """Every answer in the conference (or in its revealed rounds only) with the participant's
+    name and role and any proxy."""
+    revealed = "AND scale_rounds.status = 'revealed' " if revealed_only else ""
     return all_rows(
         db,
         "SELECT scale_answers.*, participants.name AS participant_name, "
@@ -87,6 +89,18 @@ def scale_answers(db: Database, conference_id: int) -> list[dict]:
         "FROM scale_answers JOIN scale_rounds ON scale_rounds.id = scale_answers.round_id "
         "JOIN participants ON participants.id = scale_answers.participant_id "
         "LEFT JOIN users ON users.id = scale_answers.entered_by_user_id "
+        f"WHERE scale_rounds.conference_id = ? {revealed}ORDER BY scale_answers.id",
+        [conference_id],
+    )
+
+
+def scale_answer_marks(db: Database, conference_id: int) -> list[dict]:
+    """Who answered in which round, and the score: no names or reasons (a live push after an
+    answer reads this, and the whole answers only of rounds already revealed)."""
+    return all_rows(
+        db,
+        "SELECT scale_answers.round_id, scale_answers.participant_id, scale_answers.score "
+        "FROM scale_answers JOIN scale_rounds ON scale_rounds.id = scale_answers.round_id "
         "WHERE scale_rounds.conference_id = ? ORDER BY scale_answers.id",
         [conference_id],
     )
