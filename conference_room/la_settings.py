@@ -126,14 +126,15 @@ def _defaults_text() -> str:
 
 def get(db: Database, council_id: int) -> LASettings:
     """Return the council's settings: its stored choices over the defaults."""
-    return _validated(json.dumps(queries.settings_values(db, council_id), sort_keys=True))
+    return _validated(queries.settings_stored(db, council_id))
 
 
 @functools.lru_cache(maxsize=64)
-def _validated(stored: str) -> LASettings:
-    # Every live push reads the settings several times: the same stored choices are validated
-    # once. Callers only read the result (nothing assigns to a setting).
-    return LASettings.model_validate({**defaults(), **json.loads(stored)})
+def _validated(stored: tuple[tuple[str, str], ...]) -> LASettings:
+    # Every live push reads the settings for each viewer: the same stored choices (as stored,
+    # so nothing is parsed to find them here) are validated once. Callers only read the result
+    # (nothing assigns to a setting).
+    return LASettings.model_validate({**defaults(), **{k: json.loads(v) for k, v in stored}})
 
 
 def update(db: Database, actor: Actor, changes: Any) -> LASettings:

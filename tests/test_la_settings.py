@@ -16,6 +16,23 @@ def test_defaults_are_complete_and_valid(db, council_id):
     assert {s.key for s in settings.statements} >= {"confidentiality", "cp_plan_test"}
 
 
+def test_stored_settings_are_validated_once_and_a_change_is_seen_at_once(db, council_id):
+    """la_settings.get runs on every live push for each viewer: the same stored choices give
+    the same validated object; a stored change gives a new one with it."""
+    from conference_room import queries
+
+    first = la_settings.get(db, council_id)
+    assert la_settings.get(db, council_id) is first
+    with db.conn:
+        queries.put_setting(db, council_id, "protective_marking", "OFFICIAL", "2030-01-01")
+        queries.put_setting(db, council_id, "complaints_text", "Write to us.", "2030-01-01")
+    changed = la_settings.get(db, council_id)
+    assert changed is not first
+    assert (changed.protective_marking, changed.complaints_text) == ("OFFICIAL", "Write to us.")
+    assert la_settings.get(db, council_id) is changed
+    assert first.protective_marking == "OFFICIAL-SENSITIVE"  # the earlier object is untouched
+
+
 def test_staff_read_settings(chair):
     body = chair.get("/api/v1/settings").get_json()
     assert body["scale"]["threshold"] == 2

@@ -73,9 +73,10 @@ def insert_council(db: Database, name: str, at: str) -> int:
 # -- la_settings ----------------------------------------------------------------------------
 
 
-def settings_values(db: Database, council_id: int) -> dict[str, Any]:
-    rows = all_rows(db, "SELECT key, value FROM la_settings WHERE council_id = ?", [council_id])
-    return {row["key"]: json.loads(row["value"]) for row in rows}
+def settings_stored(db: Database, council_id: int) -> tuple[tuple[str, str], ...]:
+    """The council's stored settings as (key, JSON text) pairs, in key order."""
+    sql = "SELECT key, value FROM la_settings WHERE council_id = ? ORDER BY key"
+    return tuple((row["key"], row["value"]) for row in all_rows(db, sql, [council_id]))
 
 
 def put_setting(db: Database, council_id: int, key: str, value: Any, at: str) -> None:
