@@ -18,6 +18,7 @@ from .rules import dates
 from .rules import scale as scale_rules
 from .rules.stages import STAGES, stage
 from .rules.visibility import (
+    family_words,
     made_in_closed_session,
     may_see_closed_session_content,
     may_see_join_code,
@@ -32,7 +33,7 @@ from .services import reports as report_service
 def _conference(conference: dict, settings: la_settings.LASettings, audience: str) -> dict:
     kind = next((k for k in settings.conference_kinds if k.key == conference["kind"]), None)
     current = stage(conference["stage"])
-    family = audience in ("family", "screen")
+    family = family_words(audience)
     out = {
         "id": conference["id"],
         "title": conference["title"],
@@ -61,9 +62,9 @@ def _when(scheduled_for: str) -> str:
 
 
 @functools.lru_cache(maxsize=2)
-def _stages(family_words: bool) -> list[dict]:
+def _stages(family: bool) -> list[dict]:
     # The same for every conference: built once, shared by every snapshot (nobody edits one).
-    return [{"key": s.key, "title": s.family_title if family_words else s.title} for s in STAGES]
+    return [{"key": s.key, "title": s.family_title if family else s.title} for s in STAGES]
 
 
 def _children(db: Database, conference_id: int) -> list[dict]:
@@ -123,7 +124,7 @@ def _reports(db: Database, conference: dict, audience: str) -> list[dict]:
             continue
         template = report_templates.by_key(templates, report["template"])
         sections = [
-            {"key": s.key, "title": s.family_title if audience in ("family", "screen") else s.title}
+            {"key": s.key, "title": s.family_title if family_words(audience) else s.title}
             for s in (template.sections if template else [])
             if report["sections"].get(s.key)
         ]
@@ -167,13 +168,13 @@ def scale_view(audience: str) -> tuple[bool, bool, bool]:
     return (
         audience == "staff",
         may_see_closed_session_content(audience),
-        audience in ("family", "screen"),
+        family_words(audience),
     )
 
 
 def _wording(settings: la_settings.LASettings, audience: str) -> dict:
     scale = settings.scale
-    family = audience in ("family", "screen")
+    family = family_words(audience)
     return {
         "zero": scale.zero_family if family else scale.zero,
         "ten": scale.ten_family if family else scale.ten,
@@ -232,9 +233,9 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
         if staff:
             entry["answered_by"] = sorted(answered)
         if one["status"] == "revealed":
-            given = revealed.get(one["id"], [])
+            whole = revealed.get(one["id"], [])  # with names and reasons
             entry["tally"] = scale_rules.tally(
-                (scale_rules.group_of(a["participant_role"]), a["score"]) for a in given
+                (scale_rules.group_of(a["participant_role"]), a["score"]) for a in whole
             )
             if staff:
                 entry["answers"] = [
@@ -251,7 +252,7 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
                         "entered_by_name": a["entered_by_name"],
                         "updated_at": a["updated_at"],
                     }
-                    for a in given
+                    for a in whole
                 ]
             else:
                 shown = [
@@ -262,7 +263,7 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
                         "next_step": a["next_step"],
                         **({"name": a["participant_name"]} if one["show_names"] else {}),
                     }
-                    for a in given
+                    for a in whole
                 ]
                 # Without names, the order must not hint at who answered first.
                 entry["answers"] = (
@@ -359,7 +360,7 @@ def snapshot_parts(
         del builders["staff"]
     state.update(
         holding=False,
-        stages=_stages(audience in ("family", "screen")),
+        stages=_stages(family_words(audience)),
     )
     parts: dict[str, dict] = {}
     for name, build in builders.items():
@@ -383,7 +384,7 @@ def report_body(db: Database, report: dict, audience: str, council_id: int) -> d
 
     templates = report_service.templates(db, council_id)
     template = report_templates.by_key(templates, report["template"])
-    family = audience in ("family", "screen")
+    family = family_words(audience)
     sections = []
     for section in template.sections if template else []:
         text = report["sections"].get(section.key)

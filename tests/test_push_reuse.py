@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conference_room import presenters, queries, realtime
+from conference_room import la_settings, presenters, queries, realtime
 from conference_room.db import connect
 from tests.live_helpers import Phone, admit, chair_steps_after_a_round
 
@@ -175,7 +175,7 @@ def test_audiences_share_a_scale_part_only_where_they_see_it_alike(app, room):
     db = connect(app.config["DATABASE"])
     try:
         conference = queries.conference(db, cid)
-        settings = presenters.la_settings.get(db, conference["council_id"])
+        settings = la_settings.get(db, conference["council_id"])
         audiences = ("staff", "professional", "family", "screen")
         parts = {a: presenters._scale(db, cid, a, settings) for a in audiences}
     finally:

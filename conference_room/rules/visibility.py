@@ -11,6 +11,11 @@ AUDIENCES = ("staff", "professional", "family", "screen")
 FAMILY_SAFE = ("family", "screen")
 
 
+def family_words(audience: str) -> bool:
+    """Return whether ``audience`` is shown the plain family wording (titles, stages, scale)."""
+    return audience in FAMILY_SAFE
+
+
 def may_see_report(report: dict, audience: str) -> bool:
     """Return whether ``audience`` may read ``report`` at all."""
     if report["status"] != "submitted":
