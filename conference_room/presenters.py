@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection
 from datetime import date
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -159,22 +160,25 @@ def _missing_reports(db: Database, conference_id: int) -> list[dict]:
     ]
 
 
-def scale_view(audience: str) -> tuple[bool, bool, bool]:
-    """All that ``_scale`` takes from the audience: audiences alike here see the same part.
+class ScaleView(NamedTuple):
+    """All that the scale part takes from an audience: equal views, the same part."""
 
-    (Staff or not, may see what a closed session held, family wording.) The family's phones
-    and the shared screen are alike, so one push builds their scale part once.
-    """
-    return (
-        audience == "staff",
-        may_see_closed_session_content(audience),
-        family_words(audience),
+    staff: bool  # who answered, the flags, names and proxies
+    sees_closed_sessions: bool  # rounds held while the family was out of the room
+    family_words: bool  # the scale's wording in plain family words
+
+
+def scale_view(audience: str) -> ScaleView:
+    """The view ``audience`` has of the scale (the family's phones and the screen share one)."""
+    return ScaleView(
+        staff=audience == "staff",
+        sees_closed_sessions=may_see_closed_session_content(audience),
+        family_words=family_words(audience),
     )
 
 
-def _wording(settings: la_settings.LASettings, audience: str) -> dict:
+def _wording(settings: la_settings.LASettings, family: bool) -> dict:
     scale = settings.scale
-    family = family_words(audience)
     return {
         "zero": scale.zero_family if family else scale.zero,
         "ten": scale.ten_family if family else scale.ten,
@@ -184,8 +188,10 @@ def _wording(settings: la_settings.LASettings, audience: str) -> dict:
     }
 
 
-def _scale(db: Database, conference_id: int, audience: str, settings: la_settings.LASettings):
-    """The scaling rounds as ``audience`` may see them (DESIGN.md §4: blind until revealed).
+def _scale(db: Database, conference_id: int, view: ScaleView, settings: la_settings.LASettings):
+    """The scaling rounds as an audience with ``view`` may see them (DESIGN.md §4: blind until
+    revealed). Only ``view`` comes from the audience, so a push can share one part between
+    audiences with the same view.
 
     Before a reveal nobody gets a score or a reason, only how many have answered; staff also
     get who has answered and the immediate-safety flags. After it, staff get every answer with
@@ -194,7 +200,7 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
     """
     rounds = queries.scale_rounds(db, conference_id)
     titles = scale_rules.round_titles(rounds)  # numbered over every round, as in the exports
-    if not may_see_closed_session_content(audience):
+    if not view.sees_closed_sessions:
         # A round held while the family was out of the room stays out of their view (and the
         # screen's) after they come back, as in the family export.
         periods = queries.closed_sessions(db, conference_id)
@@ -210,7 +216,7 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
             revealed.setdefault(answer["round_id"], []).append(answer)
     admitted = queries.admitted_ids(db, conference_id)
     children = queries.child_names(db, conference_id)
-    staff = audience == "staff"
+    staff = view.staff
     threshold, reversed_scale = settings.scale.threshold, settings.scale.reversed
     out = []
     for one in rounds:
@@ -272,7 +278,7 @@ def _scale(db: Database, conference_id: int, audience: str, settings: la_setting
                     else sorted(shown, key=lambda a: (a["score"], a["group"], a["reason"]))
                 )
         out.append(entry)
-    scale: dict = {"rounds": out, "wording": _wording(settings, audience)}
+    scale: dict = {"rounds": out, "wording": _wording(settings, view.family_words)}
     if staff:
         scale["threshold"] = threshold
         scale["flags"] = [
@@ -329,6 +335,8 @@ def snapshot_parts(
         return state, {}
     conference_id = conference["id"]
 
+    view = scale_view(audience)
+
     def statements() -> dict:
         read = queries.statements_read(db, conference_id)
         return {
@@ -346,9 +354,7 @@ def snapshot_parts(
         "reports": lambda: {"reports": _reports(db, conference, audience)},
         "statements": statements,
         "scale": lambda: _built_once(
-            shared,
-            ("scale", scale_view(audience)),
-            lambda: {"scale": _scale(db, conference_id, audience, settings)},
+            shared, ("scale", view), lambda: {"scale": _scale(db, conference_id, view, settings)}
         ),
         "record": lambda: record_view(db, conference, audience),
         "staff": lambda: {

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conference_room import la_settings, presenters, queries, realtime
+from conference_room import presenters, queries, realtime
 from conference_room.db import connect
 from tests.live_helpers import Phone, admit, chair_steps_after_a_round
 
@@ -151,10 +151,10 @@ def test_the_packet_class_encodes_as_socketio_does_and_refuses_bytes(app):
 
 
 def test_audiences_share_a_scale_part_only_where_they_see_it_alike(app, room):
-    """A push builds the scale part once per presenters.scale_view: that key must hold all the
-    scale takes from the audience. Through an open round, a revealed one without names and a
-    round held in a closed session, two audiences' scale parts are equal exactly when their
-    views are."""
+    """A push builds the scale part once per presenters.scale_view and gives it to every
+    audience with that view. Through an open round, a revealed one without names and a round
+    held in a closed session: each audience gets from the shared build exactly the part it
+    gets built alone, and audiences with different views get different parts."""
     console, cid = room.console, room.conference["id"]
     first = console.emit("scale.open", {"child_id": room.child_ids[0]})["round_id"]
     for phone, score in ((room.mum, 3), (room.pro, 6)):
@@ -172,16 +172,23 @@ def test_audiences_share_a_scale_part_only_where_they_see_it_alike(app, room):
     assert room.pro.socket.emit("scale.submit", {"round_id": second, "score": 2, "reason": "s"})[
         "ok"
     ]
+    audiences = ("staff", "professional", "family", "screen")
     db = connect(app.config["DATABASE"])
     try:
-        conference = queries.conference(db, cid)
-        settings = la_settings.get(db, conference["council_id"])
-        audiences = ("staff", "professional", "family", "screen")
-        parts = {a: presenters._scale(db, cid, a, settings) for a in audiences}
+        conference = dict(queries.conference(db, cid), closed_session=0)  # no holding screen
+        alone = {a: presenters.snapshot_parts(db, conference, a)[1]["scale"] for a in audiences}
+        shared: dict = {}
+        together = {
+            a: presenters.snapshot_parts(db, conference, a, shared=shared)[1]["scale"]
+            for a in audiences
+        }
     finally:
         db.conn.close()
-    assert len(parts["staff"]["rounds"]) == 2 and len(parts["family"]["rounds"]) == 1
+    assert together == alone
+    assert together["family"] is together["screen"]  # built once
+    assert len(alone["staff"]["scale"]["rounds"]) == 2
+    assert len(alone["family"]["scale"]["rounds"]) == 1  # the closed-session round is not theirs
     for one in audiences:
         for other in audiences:
-            alike = presenters.scale_view(one) == presenters.scale_view(other)
-            assert (parts[one] == parts[other]) == alike, (one, other)
+            if presenters.scale_view(one) != presenters.scale_view(other):
+                assert alone[one] != alone[other], (one, other)
