@@ -309,8 +309,8 @@ def test_fsync_file_syncs_a_real_file_and_passes_over_a_missing_one(tmp_path, mo
 
 def test_looking_for_a_resent_answer_reads_only_that_conferences_answers_in_the_log(db):
     """Every answer checks its client_id against the conference's earlier scale.submit entries
-    (queries.scale_client_id_used): by the (conference_id, action) index of migration m004,
-    not through every entry the conference has."""
+    (queries.scale_client_id_used): by the partial index of migration m005, one lookup by
+    conference and client_id, not through every answer (or every entry) the conference has."""
     from conference_room import queries
 
     statements: list[str] = []
@@ -321,4 +321,4 @@ def test_looking_for_a_resent_answer_reads_only_that_conferences_answers_in_the_
         db.conn.set_trace_callback(None)
     (sql,) = [s for s in statements if "audit_events" in s]
     plan = " ".join(row[3] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
-    assert "audit_events_conference_action (conference_id=? AND action=?)" in plan, plan
+    assert "audit_events_answer_client_id (conference_id=? AND <expr>=?)" in plan, plan
