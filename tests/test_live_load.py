@@ -30,3 +30,38 @@ def test_the_load_benchmark_runs_one_conference_end_to_end(tmp_path):
         assert numbers["server_peak_mb"] > 0
     assert result["app"]["stored"] == 15
     assert "app/floor p50" in finished.stdout
+
+
+def _benchmark_module():
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module("live_load")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+def test_repeated_runs_are_summed_up_as_the_spread_of_their_ratios():
+    live_load = _benchmark_module()
+    runs = [
+        {"ratio": {"p50_ms": 1.7, "p99_ms": 1.2}},
+        {"ratio": {"p50_ms": 2.0, "p99_ms": None}},  # the floor's p99 was 0: no ratio
+        {"ratio": {"p50_ms": 2.31, "p99_ms": 2.5}},
+    ]
+    line = live_load.repeats_line(40, runs)
+    # Exactly 2x is within the target; a run without a ratio is left out of that count.
+    assert "K = 40, 3 runs" in line
+    assert "p50 1.7-2.31x (median 2x), within 2x in 2 of 3" in line
+    assert "p99 1.2-2.5x (median 1.85x), within 2x in 1 of 2" in line
+
+
+def test_a_repeat_count_below_one_is_refused_with_a_message(capsys):
+    live_load = _benchmark_module()
+    try:
+        live_load.parse_args(["--k", "1", "--repeat", "0"])
+    except SystemExit as stop:
+        assert stop.code == 2
+    else:
+        raise AssertionError("--repeat 0 was accepted")
+    assert "--repeat takes a whole number of runs, 1 or more" in capsys.readouterr().err
