@@ -12,11 +12,13 @@ eventlet that only relays a room broadcast), with the same sockets and the same 
 
 It reports p50/p95/p99/max, lost and duplicated updates, merged pushes (a socket's version
 jumped: changes committed close together arrived as one state), the server's CPU during the
-round and its peak memory, the client process's CPU, and the app/floor ratio.
+round and its peak memory, the client process's CPU, and the app/floor ratio; with
+`--repeat N`, each K runs N times and ends with the spread of those ratios.
 Exit status: 0 when nothing was lost or duplicated and every answer was stored, 1 when
 something was, 2 when a phase ran out of time or a server failed.
 
     .venv/bin/python benchmarks/live_load.py --k 10 40 80
+    .venv/bin/python benchmarks/live_load.py --k 40 --repeat 10   # the spread of the ratios
     .venv/bin/python benchmarks/live_load.py --k 1 --spread 1 --json result.json
 
 Only successful joins happen, 15 per meeting by default (rate_limits.py lets a meeting take 60
