@@ -378,6 +378,7 @@ def read_snapshot(db: Database) -> Iterator[Database]:
 
 
 def _load_migrations() -> Migrations:
+    """Each migrations/mNNN_*.py gives ``apply(db)``, or ``STATEMENTS`` run in order."""
     migrations = Migrations("conference_room")
     for path in sorted(MIGRATIONS_DIR.glob("m[0-9][0-9][0-9]_*.py")):
         spec = importlib.util.spec_from_file_location(
@@ -386,8 +387,16 @@ def _load_migrations() -> Migrations:
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        migrations(name=path.stem)(module.apply)
+        migrations(name=path.stem)(getattr(module, "apply", None) or _run(module.STATEMENTS))
     return migrations
+
+
+def _run(statements: tuple[str, ...]) -> Callable[[Database], None]:
+    def apply(db: Database) -> None:
+        for statement in statements:
+            db.execute(statement)
+
+    return apply
 
 
 MIGRATIONS = _load_migrations()

@@ -12,9 +12,3 @@ STATEMENTS = (
     "ALTER TABLE reports ADD COLUMN draft_saved_at TEXT",
     "ALTER TABLE invitations ADD COLUMN created_by INTEGER REFERENCES users(id)",
 )
-
-
-def apply(db) -> None:
-    """Add the draft columns to reports and the sender to invitations."""
-    for statement in STATEMENTS:
-        db.execute(statement)

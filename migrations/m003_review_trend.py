@@ -8,9 +8,3 @@ STATEMENTS = (
     "ALTER TABLE conferences ADD COLUMN trend_child_id INTEGER "
     "REFERENCES children(id) ON DELETE SET NULL",
 )
-
-
-def apply(db) -> None:
-    """Add the shown-trend column to conferences."""
-    for statement in STATEMENTS:
-        db.execute(statement)

@@ -7,9 +7,3 @@ meeting holds hundreds of them.
 """
 
 STATEMENTS = ("CREATE INDEX audit_events_conference_action ON audit_events(conference_id, action)",)
-
-
-def apply(db) -> None:
-    """Index the audit log by conference and action."""
-    for statement in STATEMENTS:
-        db.execute(statement)

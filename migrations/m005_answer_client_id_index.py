@@ -15,9 +15,3 @@ STATEMENTS = (
     "WHERE action = 'scale.submit'",
     "DROP INDEX IF EXISTS audit_events_conference_action",
 )
-
-
-def apply(db) -> None:
-    """Index the scale answers' entries in the audit log by conference and client_id."""
-    for statement in STATEMENTS:
-        db.execute(statement)
