@@ -1,0 +1,39 @@
+"""The one-answer-at-a-time benchmark still runs, for the app and the floor, and refuses nonsense."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+SCRIPT = str(ROOT / "benchmarks" / "answer_cost.py")
+
+
+def test_the_answer_cost_benchmark_times_each_answer_on_the_app_and_the_floor(tmp_path):
+    out = tmp_path / "result.json"
+    finished = subprocess.run(
+        [sys.executable, SCRIPT, "--answers", "20", "--phase-timeout", "30", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    app, floor = json.loads(out.read_text())
+    assert (app["stack"], floor["stack"]) == ("app", "floor")
+    for result in (app, floor):
+        assert result["answers"] == 20
+        assert result["cpu_ms"] > 0
+        assert abs(result["cpu_ms"] - result["cpu_user_ms"] - result["cpu_system_ms"]) < 0.002
+        assert 0 < result["others_p50_ms"] <= result["others_p90_ms"]
+        assert 0 < result["ack_p50_ms"] <= result["ack_p90_ms"]
+    assert "app/floor: cpu" in finished.stdout
+
+
+def test_the_answer_cost_benchmark_refuses_a_count_below_one():
+    finished = subprocess.run(
+        [sys.executable, SCRIPT, "--answers", "0"], capture_output=True, text=True, timeout=60
+    )
+    assert finished.returncode == 2
+    assert "--answers must be at least 1" in finished.stderr
