@@ -275,9 +275,11 @@ def test_a_resent_answer_is_stored_once(room, db):
     assert submits.fetchone()[0] == 1
     # A newer answer, then a late copy of the older one: the newer answer stays.
     newer = {**sent, "score": 5, "reason": MUM_REASON_2, "client_id": "tap-2"}
-    assert room.mum.socket.emit("scale.submit", newer)["answer"]["score"] == 5
+    changed = room.mum.socket.emit("scale.submit", newer)["answer"]
+    assert changed["score"] == 5 and changed["id"] == first["answer"]["id"]
+    assert changed["created_at"] == first["answer"]["created_at"]  # changed, not made again
     late = room.mum.socket.emit("scale.submit", sent)
-    assert late["ok"] and late["duplicate"] is True and late["answer"]["score"] == 5
+    assert late["ok"] and late["duplicate"] is True and late["answer"] == changed  # as stored
     row = db.execute("SELECT score, reason, client_id FROM scale_answers").fetchone()
     assert tuple(row) == (5, MUM_REASON_2, "tap-2")
 

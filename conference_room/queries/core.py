@@ -40,6 +40,12 @@ def _fetch(db: Database, sql: str, params: Any) -> list[dict]:
     return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
 
 
+def returning(db: Database, sql: str, params: Any = ()) -> dict | None:
+    """Run a write with a RETURNING clause; return the row it gives (never from a read cache)."""
+    rows = _fetch(db, sql, params)
+    return rows[0] if rows else None
+
+
 def insert(db: Database, table: str, row: dict) -> int:
     columns = ", ".join(row)
     marks = ", ".join(f":{key}" for key in row)
@@ -164,8 +170,8 @@ def update_conference(db: Database, conference_id: int, values: dict) -> None:
 
 def bump_version(db: Database, conference_id: int) -> int:
     """Increase the conference's version by one and return the new value."""
-    db.execute("UPDATE conferences SET version = version + 1 WHERE id = ?", [conference_id])
-    return one(db, "SELECT version FROM conferences WHERE id = ?", [conference_id])["version"]
+    sql = "UPDATE conferences SET version = version + 1 WHERE id = ? RETURNING version"
+    return returning(db, sql, [conference_id])["version"]
 
 
 # -- children and family_members ------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database
 
-from .core import all_rows, insert, one, update
+from .core import all_rows, insert, one, returning, update
 
 
 def scale_round(db: Database, round_id: int) -> dict | None:
@@ -44,19 +44,19 @@ def scale_answer_of(db: Database, round_id: int, participant_id: int) -> dict | 
     )
 
 
-def save_scale_answer(db: Database, row: dict) -> int:
-    """Insert an answer, or replace that participant's answer in the round; return its id."""
-    db.execute(
+def save_scale_answer(db: Database, row: dict) -> dict:
+    """Insert an answer, or replace that participant's answer in the round; return it as stored."""
+    return returning(
+        db,
         "INSERT INTO scale_answers (round_id, participant_id, score, reason, next_step, "
         "client_id, entered_by_user_id, created_at, updated_at) VALUES (:round_id, "
         ":participant_id, :score, :reason, :next_step, :client_id, :entered_by_user_id, :at, :at) "
         "ON CONFLICT (round_id, participant_id) DO UPDATE SET score = excluded.score, "
         "reason = excluded.reason, next_step = excluded.next_step, "
         "client_id = excluded.client_id, entered_by_user_id = excluded.entered_by_user_id, "
-        "updated_at = excluded.updated_at",
+        "updated_at = excluded.updated_at RETURNING *",
         row,
     )
-    return scale_answer_of(db, row["round_id"], row["participant_id"])["id"]
 
 
 def scale_client_id_used(

@@ -140,7 +140,6 @@ def submit(db: Database, actor: Actor, conference_id: int, data: object) -> tupl
     _writable(db, actor, conference_id)
     new = parse(SubmitIn, data)
     participant_id = _who_answers(db, actor, conference_id, new.on_behalf_of)
-    _round(db, conference_id, new.round_id)
     with transaction(db) as tx:
         current = _round(tx.db, conference_id, new.round_id)
         if new.client_id and queries.scale_client_id_used(
@@ -155,7 +154,7 @@ def submit(db: Database, actor: Actor, conference_id: int, data: object) -> tupl
                 "or changed.",
                 field="round_id",
             )
-        answer_id = queries.save_scale_answer(
+        stored = queries.save_scale_answer(
             tx.db,
             {
                 "round_id": current["id"],
@@ -175,7 +174,7 @@ def submit(db: Database, actor: Actor, conference_id: int, data: object) -> tupl
             conference_id,
             {
                 "round_id": current["id"],
-                "answer_id": answer_id,
+                "answer_id": stored["id"],
                 "participant_id": participant_id,
                 "client_id": new.client_id,
                 "on_behalf": actor.is_staff,
@@ -183,7 +182,7 @@ def submit(db: Database, actor: Actor, conference_id: int, data: object) -> tupl
         )
         # An answer only goes into an open round: the record's trend (revealed rounds) stays.
         conference_changed(tx, conference_id, "scale_answer")
-    return answer_out(queries.scale_answer(db, answer_id)), True
+    return answer_out(stored), True
 
 
 def close_round(db: Database, actor: Actor, conference_id: int, data: object) -> dict:
