@@ -188,24 +188,20 @@ def _wording(settings: la_settings.LASettings, family: bool) -> dict:
     }
 
 
-def _scale(db: Database, conference_id: int, view: ScaleView, settings: la_settings.LASettings):
-    """The scaling rounds as an audience with ``view`` may see them (DESIGN.md §4: blind until
-    revealed). Only ``view`` comes from the audience, so a push can share one part between
-    audiences with the same view.
+class _ScaleRows(NamedTuple):
+    """What the scale part is made from, the same for every view (built once per push)."""
 
-    Before a reveal nobody gets a score or a reason, only how many have answered; staff also
-    get who has answered and the immediate-safety flags. After it, staff get every answer with
-    names and proxies; everyone else the tally and the reasons, named only if the chair chose.
-    A person's own answer is never in a snapshot (snapshots are broadcast to rooms).
-    """
+    rounds: list[dict]
+    titles: dict[int, str]  # numbered over every round, as in the exports
+    answers: list[dict]  # who answered in which round, and the score: no names or reasons
+    by_round: dict[int, list[dict]]  # those, by round
+    revealed: dict[int, list[dict]]  # whole answers, with names and reasons: revealed rounds
+    admitted: set[int]
+    children: dict[int, str]
+
+
+def _scale_rows(db: Database, conference_id: int) -> _ScaleRows:
     rounds = queries.scale_rounds(db, conference_id)
-    titles = scale_rules.round_titles(rounds)  # numbered over every round, as in the exports
-    if not view.sees_closed_sessions:
-        # A round held while the family was out of the room stays out of their view (and the
-        # screen's) after they come back, as in the family export.
-        periods = queries.closed_sessions(db, conference_id)
-        rounds = [r for r in rounds if not made_in_closed_session(r["opened_at"], periods)]
-    # Who answered and the scores, for every round; names and reasons only where revealed.
     answers = queries.scale_answer_marks(db, conference_id)
     by_round: dict[int, list[dict]] = {}
     for answer in answers:
@@ -214,8 +210,47 @@ def _scale(db: Database, conference_id: int, view: ScaleView, settings: la_setti
     if any(one["status"] == "revealed" for one in rounds):
         for answer in queries.scale_answers(db, conference_id, revealed_only=True):
             revealed.setdefault(answer["round_id"], []).append(answer)
-    admitted = queries.admitted_ids(db, conference_id)
-    children = queries.child_names(db, conference_id)
+    return _ScaleRows(
+        rounds,
+        scale_rules.round_titles(rounds),
+        answers,
+        by_round,
+        revealed,
+        queries.admitted_ids(db, conference_id),
+        queries.child_names(db, conference_id),
+    )
+
+
+def _scale(
+    db: Database,
+    conference_id: int,
+    view: ScaleView,
+    settings: la_settings.LASettings,
+    shared: dict | None = None,
+):
+    """The scaling rounds as an audience with ``view`` may see them (DESIGN.md §4: blind until
+    revealed). Only ``view`` comes from the audience, so a push can share one part between
+    audiences with the same view, and the rows it is made from between all of them (``shared``,
+    as in ``snapshot_parts``: nothing built from them may change them).
+
+    Before a reveal nobody gets a score or a reason, only how many have answered; staff also
+    get who has answered and the immediate-safety flags. After it, staff get every answer with
+    names and proxies; everyone else the tally and the reasons, named only if the chair chose.
+    A person's own answer is never in a snapshot (snapshots are broadcast to rooms).
+    """
+    rows = _built_once(shared, ("scale rows",), lambda: _scale_rows(db, conference_id))
+    rounds, titles, answers = rows.rounds, rows.titles, rows.answers
+    if not view.sees_closed_sessions:
+        # A round held while the family was out of the room stays out of their view (and the
+        # screen's) after they come back, as in the family export.
+        periods = queries.closed_sessions(db, conference_id)
+        rounds = [r for r in rounds if not made_in_closed_session(r["opened_at"], periods)]
+    by_round, revealed, admitted, children = (
+        rows.by_round,
+        rows.revealed,
+        rows.admitted,
+        rows.children,
+    )
     staff = view.staff
     threshold, reversed_scale = settings.scale.threshold, settings.scale.reversed
     out = []
@@ -354,7 +389,9 @@ def snapshot_parts(
         "reports": lambda: {"reports": _reports(db, conference, audience)},
         "statements": statements,
         "scale": lambda: _built_once(
-            shared, ("scale", view), lambda: {"scale": _scale(db, conference_id, view, settings)}
+            shared,
+            ("scale", view),
+            lambda: {"scale": _scale(db, conference_id, view, settings, shared)},
         ),
         "record": lambda: record_view(db, conference, audience),
         "staff": lambda: {
