@@ -1,4 +1,4 @@
-"""The one-answer-at-a-time benchmark still runs, for the app and the floor, and refuses nonsense."""
+"""The one-answer-at-a-time benchmark runs for the app and the floor, and refuses nonsense."""
 
 from __future__ import annotations
 
