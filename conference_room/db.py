@@ -15,7 +15,15 @@ from typing import Any
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from .concurrency import active_mode, new_event, new_lock, new_semaphore, run_blocking, spawn
+from .concurrency import (
+    OwnThread,
+    active_mode,
+    new_event,
+    new_lock,
+    new_semaphore,
+    run_blocking,
+    spawn,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 BUSY_TIMEOUT_MS = 5000
@@ -175,6 +183,8 @@ class _Syncs:
         self.committed = 0  # COMMITs made by the Writer
         self.synced = 0  # COMMITs known to be on the disk
         self.running: Any = None  # an event, set when the fsync under way ends
+        # fsync_file looked up at each call: the tests put theirs in its place.
+        self.thread = OwnThread(lambda path: fsync_file(path))
 
     def count_commit(self) -> int:
         """Count a COMMIT just made; return its number for ``wait_for``."""
@@ -196,7 +206,7 @@ class _Syncs:
             self.running = running = new_event()
             covers = self.committed
             try:
-                run_blocking(fsync_file, self.path)
+                self.thread.call(self.path)
             except OSError as error:
                 raise DatabaseUnusable(
                     f"The change may not have been saved: the disk failed ({error})."
@@ -215,9 +225,9 @@ class Writer:
     committed together. The connections are ``synchronous=NORMAL``: a COMMIT only hands the
     pages to the operating system (safe from a crash of this process, not yet from a power
     cut), so it runs on the event loop without waiting for the disk, and the change can be
-    pushed to the room at once. ``durable`` then fsyncs the WAL file in an OS thread (one
-    fsync for every COMMIT before it) and ``transaction`` returns, and the writer is answered,
-    only after that: what anyone is told is saved survives a power cut, as with FULL.
+    pushed to the room at once. ``durable`` then fsyncs the WAL file in an OS thread of its
+    own (one fsync for every COMMIT before it) and ``transaction`` returns, and the writer is
+    answered, only after that: what anyone is told is saved survives a power cut, as with FULL.
     """
 
     LONGEST_BATCH = 64  # writes; past this a batch commits though more are queued
@@ -357,10 +367,12 @@ class Writer:
             batch.done.set()
 
     def close(self) -> None:
-        """Close the writing connections (and stop the checkpoints)."""
+        """Close the writing connections (and stop the checkpoints and the fsync thread)."""
         self._open = False
         while self._idle:
             self._idle.pop().conn.close()
+        if self._syncs is not None:
+            self._syncs.thread.stop()
 
 
 @contextmanager

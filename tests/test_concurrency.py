@@ -93,3 +93,109 @@ def test_the_server_holds_more_than_1024_connections_at_once(db_path):
         for connection in held:
             connection.close()
         server.stop()
+
+
+# Run in a process of its own: patching for a green mode cannot be undone.
+OWN_THREAD_SCRIPT = r"""
+import json, os, sys, time
+from conference_room import concurrency
+
+mode = sys.argv[1]
+concurrency.patch(mode)
+if mode == "eventlet":
+    from eventlet import Timeout
+    from eventlet.patcher import original
+    real_sleep = original("time").sleep
+else:
+    from gevent import Timeout
+    from gevent.monkey import get_original
+    real_sleep = get_original("time", "sleep")
+
+def threads():
+    return len(os.listdir("/proc/self/task"))
+
+ended = {}
+def work(seconds, value):
+    real_sleep(seconds)  # blocks its OS thread, as an fsync does
+    ended[value] = time.monotonic()
+    if value == "fail":
+        raise OSError(5, "Input/output error")
+    return (value, concurrency._active)
+
+out = {"threads_before": threads()}
+ticks = []
+def ticker(seconds):
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        ticks.append(time.monotonic())
+        time.sleep(0.01)
+
+own = concurrency.OwnThread(work)
+concurrency.spawn(ticker, 0.5)
+time.sleep(0)
+started = time.monotonic()
+out["result"] = list(own.call(0.3, "first"))
+out["took"] = time.monotonic() - started
+out["ticks_during"] = sum(1 for t in ticks if started <= t <= started + 0.3)
+try:
+    own.call(0, "fail")
+except OSError as error:
+    out["error"] = str(error)
+
+# A wait cut short leaves its call running: the next call must wait for it, not take its byte.
+# Twice in a row: the second is handed over while the first still runs.
+out["cut_short"] = 0
+for _ in range(2):
+    try:
+        with Timeout(0.05):
+            own.call(0.15, "cut short")
+    except Timeout:
+        out["cut_short"] += 1
+out["after_cut"] = list(own.call(0, "next"))
+out["after_cut_waited"] = time.monotonic() >= ended["cut short"]
+
+# Two green callers at once take turns, each with its own answer.
+results = {}
+def caller(value):
+    results[value] = own.call(0.05, value)[0]
+concurrency.spawn(caller, "a")
+concurrency.spawn(caller, "b")
+time.sleep(0.3)
+out["both"] = results
+out["threads_running"] = threads()
+own.stop()
+time.sleep(0.1)
+out["threads_after"] = threads()
+try:
+    own.call(0, "late")
+except RuntimeError as error:
+    out["after_stop"] = str(error)
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts threads in /proc")
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_a_call_in_its_own_thread_keeps_the_event_loop_moving_and_answers_each_caller(mode):
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", OWN_THREAD_SCRIPT, mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["result"] == ["first", mode]
+    assert out["took"] >= 0.3
+    assert out["ticks_during"] >= 10  # the other green threads ran while it blocked
+    assert "Input/output error" in out["error"]
+    assert out["cut_short"] == 2
+    assert out["after_cut"] == ["next", mode]
+    assert out["after_cut_waited"] is True  # for the call that was cut short to end
+    assert out["both"] == {"a": "a", "b": "b"}
+    assert out["threads_running"] == out["threads_before"] + 1  # one thread, reused
+    assert out["threads_after"] == out["threads_before"]
+    assert out["after_stop"] == "this thread has been stopped"
