@@ -61,7 +61,7 @@ class OwnThread:
     ``call(*args)`` runs ``fn(*args)`` there and waits for it with a green wait: the thread is
     woken by a lock and wakes the event loop through a pipe, one byte a call. ``run_blocking``'s
     thread pool hands each call over through two queues and a socket, which in the server cost
-    about 0.2 ms of CPU a call more (README, Measured). Calls take turns. Under the threading
+    0.1 to 0.2 ms of CPU a call more (README, Measured). Calls take turns. Under the threading
     mode ``fn`` simply runs in the calling thread.
     """
 

@@ -239,18 +239,12 @@ def _scale(
     A person's own answer is never in a snapshot (snapshots are broadcast to rooms).
     """
     rows = _built_once(shared, ("scale rows",), lambda: _scale_rows(db, conference_id))
-    rounds, titles, answers = rows.rounds, rows.titles, rows.answers
+    rounds, titles, answers, by_round, revealed, admitted, children = rows
     if not view.sees_closed_sessions:
         # A round held while the family was out of the room stays out of their view (and the
         # screen's) after they come back, as in the family export.
         periods = queries.closed_sessions(db, conference_id)
         rounds = [r for r in rounds if not made_in_closed_session(r["opened_at"], periods)]
-    by_round, revealed, admitted, children = (
-        rows.by_round,
-        rows.revealed,
-        rows.admitted,
-        rows.children,
-    )
     staff = view.staff
     threshold, reversed_scale = settings.scale.threshold, settings.scale.reversed
     out = []
