@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
 
 SCRIPT = str(ROOT / "benchmarks" / "answer_cost.py")
@@ -31,9 +33,16 @@ def test_the_answer_cost_benchmark_times_each_answer_on_the_app_and_the_floor(tm
     assert "app/floor: cpu" in finished.stdout
 
 
-def test_the_answer_cost_benchmark_refuses_a_count_below_one():
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (["--answers", "0"], "--answers must be at least 1"),
+        (["--pause", "-1"], "--pause cannot be negative"),
+    ],
+)
+def test_the_answer_cost_benchmark_refuses_nonsense_with_a_message(given, message):
     finished = subprocess.run(
-        [sys.executable, SCRIPT, "--answers", "0"], capture_output=True, text=True, timeout=60
+        [sys.executable, SCRIPT, *given], capture_output=True, text=True, timeout=60
     )
     assert finished.returncode == 2
-    assert "--answers must be at least 1" in finished.stderr
+    assert message in finished.stderr
