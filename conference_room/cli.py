@@ -65,6 +65,7 @@ def _serve(db_path: str, host: str, port: int, demo: bool) -> None:
     click.echo(f"Serving on http://{host}:{port} ({mode}). Press Ctrl+C to stop.")
     concurrency.raise_open_files_limit()  # one file per connected phone
     options = concurrency.server_options(mode, app.config["TCP_NODELAY"])
+    concurrency.stop_on_interrupt()
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
 
 

@@ -55,6 +55,29 @@ def run_blocking(fn: Callable[..., T], *args: object) -> T:
     return fn(*args)
 
 
+def stop_on_interrupt() -> None:
+    """Make Ctrl+C stop the server that this green thread (the main one) is about to run.
+
+    Python raises KeyboardInterrupt in whichever green thread is running when the signal
+    comes; if that is one handling a socket, the Socket.IO library logs the error and carries
+    on, and the server keeps serving. The handler raises it in this green thread instead.
+    """
+    if _active == "threading":
+        return
+    import signal
+
+    import greenlet
+
+    main = greenlet.getcurrent()
+
+    def interrupt(_signum, _frame) -> None:
+        if greenlet.getcurrent() is main:
+            raise KeyboardInterrupt
+        spawn(main.throw, KeyboardInterrupt)  # at the loop's next turn, in the server's loop
+
+    signal.signal(signal.SIGINT, interrupt)
+
+
 class OwnThread:
     """An OS thread of its own for one blocking call made again and again (the WAL's fsync).
 

@@ -199,3 +199,44 @@ def test_a_call_in_its_own_thread_keeps_the_event_loop_moving_and_answers_each_c
     assert out["threads_running"] == out["threads_before"] + 1  # one thread, reused
     assert out["threads_after"] == out["threads_before"]
     assert out["after_stop"] == "this thread has been stopped"
+
+
+INTERRUPT_SCRIPT = r"""
+import os, signal, sys, time
+from conference_room import concurrency
+
+concurrency.patch(sys.argv[1])
+concurrency.stop_on_interrupt()
+swallowed = []
+
+def handling_a_socket():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        end = time.monotonic() + 0.3
+        while time.monotonic() < end:  # busy, so the signal is handled in this green thread
+            pass
+    except BaseException as error:  # as the Socket.IO library does with a handler's error
+        swallowed.append(type(error).__name__)
+
+concurrency.spawn(handling_a_socket)
+try:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        time.sleep(0.01)  # the server's loop, waiting for connections
+    print("still serving", swallowed)
+except KeyboardInterrupt:
+    print("stopped", swallowed)
+"""
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_ctrl_c_stops_the_server_even_while_a_socket_is_being_handled(mode):
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", INTERRUPT_SCRIPT, mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "stopped []"
