@@ -95,7 +95,22 @@ def test_the_server_holds_more_than_1024_connections_at_once(db_path):
         server.stop()
 
 
-# Run in a process of its own: patching for a green mode cannot be undone.
+def run_in_green_mode(script: str, mode: str) -> str:
+    """Run ``script`` (given the mode as argv[1]) in a process of its own; return its output.
+
+    Patching for a green mode cannot be undone, so each such test gets a fresh interpreter.
+    """
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script, mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 OWN_THREAD_SCRIPT = r"""
 import json, os, sys, time
 from conference_room import concurrency
@@ -179,15 +194,7 @@ print(json.dumps(out))
 def test_a_call_in_its_own_thread_keeps_the_event_loop_moving_and_answers_each_caller(mode):
     import json
 
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", OWN_THREAD_SCRIPT, mode],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    out = json.loads(done.stdout)
+    out = json.loads(run_in_green_mode(OWN_THREAD_SCRIPT, mode))
     assert out["result"] == ["first", mode]
     assert out["took"] >= 0.3
     assert out["ticks_during"] >= 10  # the other green threads ran while it blocked
@@ -231,12 +238,4 @@ except KeyboardInterrupt:
 
 @pytest.mark.parametrize("mode", ["eventlet", "gevent"])
 def test_ctrl_c_stops_the_server_even_while_a_socket_is_being_handled(mode):
-    done = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", INTERRUPT_SCRIPT, mode],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "stopped []"
+    assert run_in_green_mode(INTERRUPT_SCRIPT, mode).strip() == "stopped []"
