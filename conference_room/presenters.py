@@ -307,7 +307,7 @@ def _scale(
                     else sorted(shown, key=lambda a: (a["score"], a["group"], a["reason"]))
                 )
         out.append(entry)
-    scale: dict = {"rounds": out, "wording": _wording(settings, view.family_words)}
+    scale: dict = {"rounds": out}
     if staff:
         scale["threshold"] = threshold
         scale["flags"] = [
@@ -382,10 +382,15 @@ def snapshot_parts(
         },
         "reports": lambda: {"reports": _reports(db, conference, audience)},
         "statements": statements,
+        # The wording is a top-level field of its own: it seldom changes, so a push of parts
+        # after an answer leaves it out (about half of what the scale part would be).
         "scale": lambda: _built_once(
             shared,
             ("scale", view),
-            lambda: {"scale": _scale(db, conference_id, view, settings, shared)},
+            lambda: {
+                "scale": _scale(db, conference_id, view, settings, shared),
+                "scale_wording": _wording(settings, view.family_words),
+            },
         ),
         "record": lambda: record_view(db, conference, audience),
         "staff": lambda: {

@@ -86,7 +86,8 @@ def test_pushes_of_parts_add_up_to_the_whole_state_through_a_varied_meeting(app,
     check_same(room, feeds)
 
     # An answer: the parts push holds the version, the (empty) viewer and the scale, nothing
-    # else (the whole state is 6 to 7 times bigger).
+    # else: not the scale's wording, a field of its own (the whole state is 8 to 20 times
+    # bigger).
     for folded in feeds.values():
         folded.pushes.clear()
     assert room.mum.socket.emit("scale.submit", {"round_id": round_id, "score": 4, "reason": "a"})[
@@ -97,7 +98,13 @@ def test_pushes_of_parts_add_up_to_the_whole_state_through_a_varied_meeting(app,
         (push,) = folded.pushes
         assert set(push["state"]) == {"version", "viewer", "scale"}, name
         assert push["state"]["viewer"] == {}
-        assert len(json.dumps(push)) * 3 < len(json.dumps(folded.whole))
+        assert len(json.dumps(push)) * 8 < len(json.dumps(folded.whole)), name
+        assert "wording" not in push["state"]["scale"], name
+    # Each audience holds the wording in its own words: plain words on family phones and the
+    # shared screen.
+    wordings = {name: folded.state["scale_wording"] for name, folded in feeds.items()}
+    assert wordings["mum"] == wordings["screen"] != wordings["pro"] == wordings["console"]
+    assert set(wordings["mum"]) == {"zero", "ten", "question", "one_point_up", "reversed"}
 
     # A phone drops: the next push shows them gone, though only an answer changed.
     room.dad.socket.disconnect()

@@ -116,7 +116,7 @@ export function scalePanel({ live, panel, body }) {
         if (count) count.textContent = `${latest.answered} of ${latest.eligible} have answered.`;
         return;
       }
-      draw(latest, state.scale ? state.scale.wording : draw.wording);
+      draw(latest, state.scale_wording || draw.wording);
     },
     flush,
   };

@@ -88,7 +88,7 @@ function scaling(state) {
   const rounds = (state.scale && state.scale.rounds) || [];
   const round = rounds[rounds.length - 1];
   if (!round) return h("p", {}, "The chair will ask everyone for a number from 0 to 10.");
-  const wording = state.scale.wording;
+  const wording = state.scale_wording;
   const heading = h("h2", { class: "cr-screen__subhead" }, `${round.child_name || "All the children"} – ${round.title}`, round.label ? `: ${round.label}` : "");
   if (round.status !== "revealed") {
     return h("div", {}, heading,

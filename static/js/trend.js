@@ -72,7 +72,7 @@ export function trendShown(state, { headingLevel = "h2", headingClass = "govuk-h
   // What the room sees while the chair shows a trend; null when none is shown.
   const trend = state.trend;
   if (!trend) return null;
-  const wording = state.scale && state.scale.wording;
+  const wording = state.scale_wording;
   return h("div", { class: "cr-trend-shown" },
     h(headingLevel, { class: headingClass }, `${trend.child_name}: the safety scale last time and today`),
     h("p", { class: screen ? "cr-trend__sentence" : "govuk-body-l cr-trend__sentence" }, trendSentence(trend)),

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from conference_room import events, realtime
+from conference_room import events, la_settings, realtime
 from tests.browser.chromium import ROOT
 from tests.browser.meeting import (
     PARENT,
@@ -120,6 +120,15 @@ def meeting_until_the_reveal(browser, site, recorder) -> SimpleNamespace:
         expect(count).to_have_text(f"{answered} of 3")
         phones[name].look(f"{name} has answered")
     screen.look("shared screen counts the answers")
+    # The answers' pushes leave the scale's wording out (a field of its own): each screen still
+    # shows it, in its own words.
+    wording = la_settings.defaults()["scale"]
+    expect(screen.page.locator(".cr-screen__ends")).to_have_text(
+        f"0: {wording['zero_family']}10: {wording['ten_family']}"
+    )
+    legend = "#scale-body legend"
+    expect(room.parent.page.locator(legend)).to_have_text(wording["question_family"])
+    expect(phones[TEACHER["name"]].page.locator(legend)).to_have_text(wording["question"])
 
     console.get_by_role("button", name="Close this round").click()
     console.get_by_role("button", name="Reveal without names").click()
