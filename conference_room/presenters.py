@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection
 from datetime import date
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlite_utils import Database
 
@@ -29,6 +29,8 @@ from .rules.visibility import (
 )
 from .services import conferences as conference_service
 from .services import reports as report_service
+
+T = TypeVar("T")
 
 
 def _conference(conference: dict, settings: la_settings.LASettings, audience: str) -> dict:
@@ -198,14 +200,26 @@ class _ScaleRows(NamedTuple):
     revealed: dict[int, list[dict]]  # whole answers, with names and reasons: revealed rounds
     admitted: set[int]
     children: dict[int, str]
+    closed_sessions: list[dict]
 
 
-def _scale_rows(db: Database, conference_id: int) -> _ScaleRows:
-    rounds = queries.scale_rounds(db, conference_id)
+# Keys in a push's ``shared`` dict (see snapshot_parts): the scale's rows it built, and the rows
+# of an earlier push that a caller may give it when nothing but answers into an open round has
+# changed since (realtime.py knows): then only the answers are read again.
+SCALE_ROWS = ("scale rows",)
+SCALE_ROWS_BEFORE_ANSWERS = ("scale rows before answers",)
+
+
+def _scale_rows(db: Database, conference_id: int, before: _ScaleRows | None = None) -> _ScaleRows:
     answers = queries.scale_answer_marks(db, conference_id)
     by_round: dict[int, list[dict]] = {}
     for answer in answers:
         by_round.setdefault(answer["round_id"], []).append(answer)
+    if before is not None:
+        # An answer changes no round, no revealed answer (it goes into an open round), nobody's
+        # admission, no child and no closed session: those rows are still right.
+        return before._replace(answers=answers, by_round=by_round)
+    rounds = queries.scale_rounds(db, conference_id)
     revealed: dict[int, list[dict]] = {}
     if any(one["status"] == "revealed" for one in rounds):
         for answer in queries.scale_answers(db, conference_id, revealed_only=True):
@@ -218,6 +232,7 @@ def _scale_rows(db: Database, conference_id: int) -> _ScaleRows:
         revealed,
         queries.admitted_ids(db, conference_id),
         queries.child_names(db, conference_id),
+        queries.closed_sessions(db, conference_id),
     )
 
 
@@ -238,12 +253,12 @@ def _scale(
     names and proxies; everyone else the tally and the reasons, named only if the chair chose.
     A person's own answer is never in a snapshot (snapshots are broadcast to rooms).
     """
-    rows = _built_once(shared, ("scale rows",), lambda: _scale_rows(db, conference_id))
-    rounds, titles, answers, by_round, revealed, admitted, children = rows
+    before = shared.get(SCALE_ROWS_BEFORE_ANSWERS) if shared else None
+    rows = _built_once(shared, SCALE_ROWS, lambda: _scale_rows(db, conference_id, before))
+    rounds, titles, answers, by_round, revealed, admitted, children, periods = rows
     if not view.sees_closed_sessions:
         # A round held while the family was out of the room stays out of their view (and the
         # screen's) after they come back, as in the family export.
-        periods = queries.closed_sessions(db, conference_id)
         rounds = [r for r in rounds if not made_in_closed_session(r["opened_at"], periods)]
     staff = view.staff
     threshold, reversed_scale = settings.scale.threshold, settings.scale.reversed
@@ -352,12 +367,19 @@ def snapshot_parts(
     Parts are shared, not copied, so nobody may change one after it is built.
     """
     keep = keep or {}
-    settings = la_settings.get(db, conference["council_id"])
+    settings = _built_once(
+        shared, ("settings",), lambda: la_settings.get(db, conference["council_id"])
+    )
     state: dict = {
         "version": conference["version"],
         "audience": audience,
         "viewer": viewer or {},
-        "conference": _conference(conference, settings, audience),
+        # The same for audiences with the same words and the same right to the join code.
+        "conference": _built_once(
+            shared,
+            ("conference", family_words(audience), may_see_join_code(audience)),
+            lambda: _conference(conference, settings, audience),
+        ),
     }
     if sees_holding_screen(audience, bool(conference["closed_session"])):
         state["holding"] = True
@@ -411,7 +433,7 @@ def snapshot_parts(
     return state, parts
 
 
-def _built_once(shared: dict | None, key: tuple, build: Callable[[], dict]) -> dict:
+def _built_once(shared: dict | None, key: tuple, build: Callable[[], T]) -> T:
     """Return ``build()``, or what it gave for ``key`` earlier with the same ``shared``."""
     if shared is None:
         return build()

@@ -353,6 +353,20 @@ def _reusable(last: _Sent | None, version: int, known: dict[int, str], here: fro
     return {name: part for name, part in last.parts.items() if name not in stale}
 
 
+# (database, conference) -> the version and the scale's rows of the last push that built them.
+_last_rows: OrderedDict[tuple[str, int], tuple[int, Any]] = OrderedDict()
+
+
+def _rows_before(kept: tuple[int, Any] | None, version: int, known: dict[int, str]) -> Any:
+    """Return the rows ``kept`` when every change after them up to ``version`` is an answer
+    this process committed (only the answers are then read again), else None."""
+    if kept is None or kept[0] >= version:
+        return None
+    if all(known.get(between) == "scale_answer" for between in range(kept[0] + 1, version + 1)):
+        return kept[1]
+    return None
+
+
 def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
     from . import presenters, queries
     from .db import read_cache, read_snapshot
@@ -364,15 +378,20 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
     known.update(changes)
     states = []
     shared: dict = {}  # parts alike for several audiences, built once (presenters.scale_view)
+    rows_at = (db.cr_path, conference_id)
     # Another request (or process) may commit while this builds, so read every snapshot as of
     # one moment: the version and the closed-session switch then match what is shown with them.
     with read_snapshot(db), read_cache(db):
         conference = queries.conference(db, conference_id)
         if conference is None:  # purged
             _known.pop((db.cr_path, conference_id), None)
+            _last_rows.pop(rows_at, None)
             return
         version = conference["version"]
         here = frozenset(present(conference_id))
+        before = _rows_before(_last_rows.get(rows_at), version, known)
+        if before is not None:
+            shared[presenters.SCALE_ROWS_BEFORE_ANSWERS] = before
         for audience in AUDIENCES:
             if (
                 audience == "family"
@@ -396,6 +415,11 @@ def _broadcast_state(conference_id: int, changes: dict[int, str]) -> None:
             _last_sent[sent] = _Sent(version, here, parts, state)
             _last_sent.move_to_end(sent)
             states.append((audience, state, in_parts))
+    if presenters.SCALE_ROWS in shared:
+        _last_rows[rows_at] = (version, shared[presenters.SCALE_ROWS])
+        _last_rows.move_to_end(rows_at)
+        while len(_last_rows) > KEPT_STATES:
+            _last_rows.popitem(last=False)
     while len(_last_sent) > KEPT_STATES:
         _whole_next.discard(_last_sent.popitem(last=False)[0])  # no last state: whole anyway
     mine = [_last_sent.get((db.cr_path, conference_id, audience)) for audience in AUDIENCES]

@@ -63,6 +63,9 @@ def calls(monkeypatch):
     for name in ("_participants", "_reports", "_children", "_scale"):
         monkeypatch.setattr(presenters, name, counting(name, getattr(presenters, name)))
     monkeypatch.setattr(presenters, "record_view", counting("record", presenters.record_view))
+    # The scale's rows: after nothing but answers, only the answers are read again.
+    for name in ("scale_rounds", "scale_answer_marks", "admitted_ids", "child_names"):
+        monkeypatch.setattr(queries, name, counting(name, getattr(queries, name)))
     return counted
 
 
@@ -83,6 +86,9 @@ def test_every_push_equals_a_fresh_snapshot_through_a_varied_meeting(app, room, 
     # once for each way of seeing it: the family's phones and the screen share one.
     assert built.get("_scale") == 3 and "record" not in built
     assert "_participants" not in built and "_reports" not in built and "_children" not in built
+    # ... from the rows of the push before, with only the answers read again.
+    assert built.get("scale_answer_marks") == 1
+    assert not {"scale_rounds", "admitted_ids", "child_names"} & set(built)
 
     # Someone's phone drops: the next push must show them as gone, though only an answer changed.
     room.dad.socket.disconnect()
@@ -95,9 +101,13 @@ def test_every_push_equals_a_fresh_snapshot_through_a_varied_meeting(app, room, 
     assert check_every_push_is_fresh(app, room) == 4
     assert built.get("_participants") == 4 and "_reports" not in built
 
+    assert not {"scale_rounds", "admitted_ids", "child_names"} & set(built)
+
     # A new person is let in (participants change: everything is rebuilt), then more answers.
     late = Phone(app, room.conference["join_code"], "Lee Late", role="professional", agency="GP")
+    calls.clear()
     admit(room.chair, room.conference, late)
+    assert {"scale_rounds", "admitted_ids", "child_names"} <= set(calls)
     assert late.join()["ok"]  # their socket arriving is told by conference.presence, not pushed
     for socket in room.sockets.values():
         socket.received()
@@ -130,7 +140,8 @@ def test_a_change_this_process_did_not_see_rebuilds_everything(app, room, calls)
     built = dict(calls)
     pushed = room.console.states()[-1]
     assert "Renamed Child" in json.dumps(pushed["children"])
-    assert built.get("_children") == 4
+    assert pushed["scale"]["rounds"][-1]["child_name"] == "Renamed Child"  # rows read again
+    assert built.get("_children") == 4 and built.get("scale_rounds") == 1
     assert check_every_push_is_fresh(app, room) == 4  # the console's states were read above
 
 
