@@ -334,17 +334,30 @@ def _changed_parts(last: _Sent | None, state: dict, whole: bool) -> dict:
 _known: dict[tuple[str, int], dict[int, str]] = {}
 
 
-def _reusable(last: _Sent | None, version: int, known: dict[int, str], here: frozenset) -> dict:
-    """Return the parts of ``last`` still true at ``version``, given the changes in between.
+def _changes_since(since: int, version: int, known: dict[int, str]) -> set[str] | None:
+    """Return the kinds of change after version ``since`` up to ``version``, or None.
 
     Every version between the two must be a change this process committed and knows the kind
-    of (another process's change, or a bump made without a change, leaves a gap): else none.
+    of (another process's change, or a bump made without a change, leaves a gap): else None.
     """
-    if last is None or last.version >= version:
+    if since >= version:
+        return None
+    kinds: set[str] = set()
+    for between in range(since + 1, version + 1):
+        what = known.get(between)
+        if what is None:
+            return None
+        kinds.add(what)
+    return kinds
+
+
+def _reusable(last: _Sent | None, version: int, known: dict[int, str], here: frozenset) -> dict:
+    """Return the parts of ``last`` still true at ``version``, given the changes in between."""
+    kinds = _changes_since(last.version, version, known) if last is not None else None
+    if last is None or kinds is None:
         return {}
     stale: set[str] = set()
-    for between in range(last.version + 1, version + 1):
-        what = known.get(between)
+    for what in kinds:
         if what not in PARTS_CHANGED_BY:
             return {}
         stale |= PARTS_CHANGED_BY[what]
@@ -358,11 +371,9 @@ _last_rows: OrderedDict[tuple[str, int], tuple[int, Any]] = OrderedDict()
 
 
 def _rows_before(kept: tuple[int, Any] | None, version: int, known: dict[int, str]) -> Any:
-    """Return the rows ``kept`` when every change after them up to ``version`` is an answer
-    this process committed (only the answers are then read again), else None."""
-    if kept is None or kept[0] >= version:
-        return None
-    if all(known.get(between) == "scale_answer" for between in range(kept[0] + 1, version + 1)):
+    """Return the rows ``kept`` when every change since them is an answer this process
+    committed (only the answers are then read again), else None."""
+    if kept is not None and _changes_since(kept[0], version, known) == {"scale_answer"}:
         return kept[1]
     return None
 
