@@ -374,12 +374,7 @@ def snapshot_parts(
         "version": conference["version"],
         "audience": audience,
         "viewer": viewer or {},
-        # The same for audiences with the same words and the same right to the join code.
-        "conference": _built_once(
-            shared,
-            ("conference", family_words(audience), may_see_join_code(audience)),
-            lambda: _conference(conference, settings, audience),
-        ),
+        "conference": _conference(conference, settings, audience),
     }
     if sees_holding_screen(audience, bool(conference["closed_session"])):
         state["holding"] = True
