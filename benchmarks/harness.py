@@ -7,6 +7,8 @@ phone or a chair would (HTTP and Socket.IO), and to its command line.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import socket
 import subprocess
@@ -194,6 +196,23 @@ class Sampler:
         """Return the CPU used since ``mark`` and the peak memory so far."""
         cpu_now, wall_now = self.cpu()
         return Usage(cpu_now - mark[0], wall_now - mark[1], self.peak_rss)
+
+
+@contextlib.contextmanager
+def collector_paused():
+    """Keep this (the benchmark client's) garbage collector out of a timed round.
+
+    The client holds every socket and every state it was sent; a full collection in it took
+    30–50 ms, and each answer in flight then looked that slow, though no server was slower.
+    It runs before the round instead, and again after it (the same for the app and the floor).
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def percentile(values: list[float], p: float) -> float:

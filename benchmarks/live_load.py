@@ -49,6 +49,7 @@ from harness import (  # noqa: E402  (a script run from anywhere, its helper bes
     PASSWORD,
     Sampler,
     ServerProcess,
+    collector_paused,
     start_app,
     start_floor,
     summary,
@@ -389,20 +390,21 @@ async def run_app(args, workdir: Path, delays: list[list[float]]) -> dict:
                 one.error = repr(error)
             one.acked = time.perf_counter()
 
-        cpu_mark, client_mark = sampler.cpu(), client_cpu()
-        await within(
-            args.spread + args.phase_timeout,
-            "the scale round",
-            asyncio.gather(*(answer(a) for a in answers)),
-        )
-        try:
+        with collector_paused():
+            cpu_mark, client_mark = sampler.cpu(), client_cpu()
             await within(
-                args.drain, "the last updates", settled(lambda s: last_answered(s) >= phones)
+                args.spread + args.phase_timeout,
+                "the scale round",
+                asyncio.gather(*(answer(a) for a in answers)),
             )
-        except Timeout:
-            pass  # what never arrived is counted as lost below
-        usage = sampler.usage_since(cpu_mark)
-        client = client_usage(client_mark)
+            try:
+                await within(
+                    args.drain, "the last updates", settled(lambda s: last_answered(s) >= phones)
+                )
+            except Timeout:
+                pass  # what never arrived is counted as lost below
+            usage = sampler.usage_since(cpu_mark)
+            client = client_usage(client_mark)
         result = app_results(k, socks, answers, start_versions)
         stored = await asyncio.to_thread(stored_answers, workdir / "bench.db")
         result.update(
@@ -496,23 +498,23 @@ async def run_floor(args, workdir: Path, delays: list[list[float]]) -> dict:
                 one.error = repr(error)
             one.acked = time.perf_counter()
 
-        cpu_mark, client_mark = sampler.cpu(), client_cpu()
-        await within(
-            args.spread + args.phase_timeout,
-            "the floor round",
-            asyncio.gather(*(answer(a) for a in answers)),
-        )
-
         async def drained() -> None:
             while not all(len(s.relayed) >= phones for s in socks):
                 await asyncio.sleep(0.05)
 
-        try:
-            await within(args.drain, "the last floor updates", drained())
-        except Timeout:
-            pass
-        usage = sampler.usage_since(cpu_mark)
-        client = client_usage(client_mark)
+        with collector_paused():
+            cpu_mark, client_mark = sampler.cpu(), client_cpu()
+            await within(
+                args.spread + args.phase_timeout,
+                "the floor round",
+                asyncio.gather(*(answer(a) for a in answers)),
+            )
+            try:
+                await within(args.drain, "the last floor updates", drained())
+            except Timeout:
+                pass
+            usage = sampler.usage_since(cpu_mark)
+            client = client_usage(client_mark)
         latencies, lost, duplicated = [], 0, 0
         for sock in socks:
             ids = [i for _, i in sock.relayed]

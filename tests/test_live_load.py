@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -65,3 +68,14 @@ def test_a_repeat_count_below_one_is_refused_with_a_message(capsys):
     else:
         raise AssertionError("--repeat 0 was accepted")
     assert "--repeat takes a whole number of runs, 1 or more" in capsys.readouterr().err
+
+
+def test_the_clients_collector_is_off_only_during_a_timed_round():
+    paused = _benchmark_module().collector_paused
+    assert gc.isenabled()
+    with paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), paused():
+        raise RuntimeError("a round that ran out of time")
+    assert gc.isenabled()  # on again, whatever ended the round
