@@ -390,21 +390,13 @@ async def run_app(args, workdir: Path, delays: list[list[float]]) -> dict:
                 one.error = repr(error)
             one.acked = time.perf_counter()
 
-        with collector_paused():
-            cpu_mark, client_mark = sampler.cpu(), client_cpu()
-            await within(
-                args.spread + args.phase_timeout,
-                "the scale round",
-                asyncio.gather(*(answer(a) for a in answers)),
-            )
-            try:
-                await within(
-                    args.drain, "the last updates", settled(lambda s: last_answered(s) >= phones)
-                )
-            except Timeout:
-                pass  # what never arrived is counted as lost below
-            usage = sampler.usage_since(cpu_mark)
-            client = client_usage(client_mark)
+        usage, client = await timed_round(
+            args,
+            sampler,
+            "the scale round",
+            asyncio.gather(*(answer(a) for a in answers)),
+            lambda: settled(lambda s: last_answered(s) >= phones),
+        )
         result = app_results(k, socks, answers, start_versions)
         stored = await asyncio.to_thread(stored_answers, workdir / "bench.db")
         result.update(
@@ -502,19 +494,13 @@ async def run_floor(args, workdir: Path, delays: list[list[float]]) -> dict:
             while not all(len(s.relayed) >= phones for s in socks):
                 await asyncio.sleep(0.05)
 
-        with collector_paused():
-            cpu_mark, client_mark = sampler.cpu(), client_cpu()
-            await within(
-                args.spread + args.phase_timeout,
-                "the floor round",
-                asyncio.gather(*(answer(a) for a in answers)),
-            )
-            try:
-                await within(args.drain, "the last floor updates", drained())
-            except Timeout:
-                pass
-            usage = sampler.usage_since(cpu_mark)
-            client = client_usage(client_mark)
+        usage, client = await timed_round(
+            args,
+            sampler,
+            "the floor round",
+            asyncio.gather(*(answer(a) for a in answers)),
+            drained,
+        )
         latencies, lost, duplicated = [], 0, 0
         for sock in socks:
             ids = [i for _, i in sock.relayed]
@@ -554,6 +540,23 @@ async def run_floor(args, workdir: Path, delays: list[list[float]]) -> dict:
 # -- both, and the report ------------------------------------------------------------------
 
 _me = psutil.Process()
+
+
+async def timed_round(args, sampler: Sampler, what: str, answering, arrived):
+    """Time one round: every answer sent (``answering``), then up to ``--drain`` seconds for
+    the last updates (``arrived()``; what never arrives is counted as lost by the caller).
+
+    Return the server's usage and the client's CPU over it, with the client's garbage
+    collector kept out (harness.collector_paused), the same for the app and the floor.
+    """
+    with collector_paused():
+        cpu_mark, client_mark = sampler.cpu(), client_cpu()
+        await within(args.spread + args.phase_timeout, what, answering)
+        try:
+            await within(args.drain, f"the last updates of {what}", arrived())
+        except Timeout:
+            pass
+        return sampler.usage_since(cpu_mark), client_usage(client_mark)
 
 
 def client_cpu() -> tuple[float, float]:

@@ -86,7 +86,7 @@ def test_pushes_of_parts_add_up_to_the_whole_state_through_a_varied_meeting(app,
     check_same(room, feeds)
 
     # An answer: the parts push holds the version, the (empty) viewer and the scale, nothing
-    # else: not the scale's wording, a field of its own (the whole state is 8 to 20 times
+    # else: not the scale's wording, a field of its own (the whole state is about 12 times
     # bigger).
     for folded in feeds.values():
         folded.pushes.clear()
