@@ -469,6 +469,10 @@ async def run_floor(args, workdir: Path, delays: list[list[float]]) -> dict:
             "connecting floor sockets",
             asyncio.gather(*(limited(limit, connect(s)) for s in socks)),
         )
+        # Its round starts just after a full collection, as the app's does (floor_server.settle).
+        settled = await within(
+            args.phase_timeout, "settling the floor", socks[0].client.call("settle", {}, timeout=60)
+        )
         answers = [Answer(s, delays[s.conference][s.number]) for s in socks if s.kind == "phone"]
 
         async def answer(one: Answer) -> None:
@@ -526,6 +530,7 @@ async def run_floor(args, workdir: Path, delays: list[list[float]]) -> dict:
             "lost": lost,
             "duplicated": duplicated,
             "merged": 0,
+            "collected_before_round": settled["collected"],
             "ack": summary([a.acked - a.sent for a in answers if a.ok]),
             "server_cpu_percent": round(usage.cpu_percent, 1),
             "server_peak_mb": round(sampler.peak_rss / 2**20, 1),

@@ -32,6 +32,8 @@ def test_the_load_benchmark_runs_one_conference_end_to_end(tmp_path):
         assert 0 < numbers["latency"]["p50_ms"] <= numbers["latency"]["max_ms"]
         assert numbers["server_peak_mb"] > 0
     assert result["app"]["stored"] == 15
+    # The floor's round began just after a full collection (floor_server.settle).
+    assert isinstance(result["floor"]["collected_before_round"], int)
     assert "app/floor p50" in finished.stdout
 
 
@@ -79,3 +81,26 @@ def test_the_clients_collector_is_off_only_during_a_timed_round():
     with pytest.raises(RuntimeError), paused():
         raise RuntimeError("a round that ran out of time")
     assert gc.isenabled()  # on again, whatever ended the round
+
+
+def test_the_floor_runs_a_full_collection_when_asked_to_settle(tmp_path):
+    import asyncio
+
+    import socketio
+
+    floor = _benchmark_module().start_floor(tmp_path)
+
+    async def settle() -> dict:
+        client = socketio.AsyncClient(reconnection=False)
+        await client.connect(floor.url, transports=["websocket"], wait_timeout=10)
+        try:
+            return await client.call("settle", {}, timeout=10)
+        finally:
+            await client.disconnect()
+
+    try:
+        answer = asyncio.run(settle())
+    finally:
+        floor.stop()
+    assert answer["ok"] is True
+    assert isinstance(answer["collected"], int) and answer["collected"] >= 0
