@@ -84,23 +84,17 @@ def test_the_clients_collector_is_off_only_during_a_timed_round():
 
 
 def test_the_floor_runs_a_full_collection_when_asked_to_settle(tmp_path):
-    import asyncio
-
+    import requests
     import socketio
 
     floor = _benchmark_module().start_floor(tmp_path)
-
-    async def settle() -> dict:
-        client = socketio.AsyncClient(reconnection=False)
-        await client.connect(floor.url, transports=["websocket"], wait_timeout=10)
-        try:
-            return await client.call("settle", {}, timeout=10)
-        finally:
-            await client.disconnect()
-
+    client = socketio.Client(reconnection=False, http_session=requests.Session())
     try:
-        answer = asyncio.run(settle())
+        client.connect(floor.url, wait_timeout=10)
+        answer = client.call("settle", {}, timeout=10)
     finally:
+        client.disconnect()
+        client.eio.http.close()
         floor.stop()
     assert answer["ok"] is True
     assert isinstance(answer["collected"], int) and answer["collected"] >= 0
