@@ -2,8 +2,9 @@
 
 A socket joins a room with `join` {"room"}; `answer` {"room", "id", ...} is acknowledged and
 relayed to everyone in that room as `changed`; `settle` runs a full garbage collection and
-answers {"ok", "collected"}. No database, no snapshot, no permissions: the benchmark compares
-the real app against this on the same machine. Run by live_load.py:
+answers {"ok", "collected", "full_collections"} (objects freed; full collections so far).
+No database, no snapshot, no permissions: the benchmark compares the real app against this on
+the same machine. Run by live_load.py:
 
     python benchmarks/floor_server.py --port 5099 [--no-nodelay]
 """
@@ -52,7 +53,9 @@ def settle(sid: str, data: dict) -> dict:
     the floor's came inside its timed round (86-122 ms of standing still): the floor's p99
     then measured its collector. After this one the floor's round starts as the app's does.
     """
-    return {"ok": True, "collected": gc.collect()}
+    collected = gc.collect()
+    full = gc.get_stats()[2]["collections"]
+    return {"ok": True, "collected": collected, "full_collections": full}
 
 
 def health(environ, start_response):
