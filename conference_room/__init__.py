@@ -18,14 +18,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # before Flask and its friends are first imported.
     from datetime import timedelta
 
-    from flask import Flask
-
     from . import config as settings
     from . import db, realtime, sessions
     from .views import register
 
     values = settings.load(config)
-    app = Flask(
+    app = realtime.App(
         __name__,
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request, session
+from flask import Flask, request, session
+from flask.ctx import RequestContext
 from flask_socketio import SocketIO, join_room, leave_room
 from socketio import PubSubManager
 from socketio.packet import Packet
@@ -101,6 +102,39 @@ def _not_a_page() -> None:
     from flask import abort
 
     abort(404)
+
+
+MATCH_KEY = "conference_room.url_match"  # where EventContext keeps an environ's route match
+
+
+class EventContext(RequestContext):
+    """A request context that matches its environ against the routes once.
+
+    Flask-SocketIO handles every event of a socket inside a request context made from that
+    socket's first request, the same environ each time. Matching it again for each event cost
+    little but left a reference cycle behind (werkzeug's matcher is a recursive closure: 8
+    objects an event) for the collector, whose passes stop every meeting on the server. The
+    first match is kept in the environ; later events reuse it. A plain HTTP request has an
+    environ of its own and is matched as before.
+    """
+
+    def match_request(self) -> None:
+        kept = self.request.environ.get(MATCH_KEY)
+        if kept is None:
+            super().match_request()
+            if self.request.routing_exception is None:
+                match = (self.request.url_rule, dict(self.request.view_args or {}))
+                self.request.environ[MATCH_KEY] = match
+            return
+        self.request.url_rule, view_args = kept
+        self.request.view_args = dict(view_args)
+
+
+class App(Flask):
+    """The Flask app, with request contexts that match a Socket.IO environ once."""
+
+    def request_context(self, environ: dict) -> RequestContext:
+        return EventContext(self, environ)
 
 
 def init_app(app) -> None:
