@@ -2,11 +2,13 @@
 
 A socket joins a room with `join` {"room"}; `answer` {"room", "id", ...} is acknowledged and
 relayed to everyone in that room as `changed`; `settle` runs a full garbage collection and
-answers {"ok", "collected", "full_collections"} (objects freed; full collections so far).
+answers {"ok", "collected", "full_collections", "young_threshold"} (objects freed; full
+collections so far; new objects between young collections, Python's 700 unless
+`--young-threshold` gave the app's policy, conference_room/collector.py).
 No database, no snapshot, no permissions: the benchmark compares the real app against this on
 the same machine. Run by live_load.py:
 
-    python benchmarks/floor_server.py --port 5099 [--no-nodelay]
+    python benchmarks/floor_server.py --port 5099 [--no-nodelay] [--young-threshold 10000]
 """
 
 from __future__ import annotations
@@ -55,7 +57,12 @@ def settle(sid: str, data: dict) -> dict:
     """
     collected = gc.collect()
     full = gc.get_stats()[2]["collections"]
-    return {"ok": True, "collected": collected, "full_collections": full}
+    return {
+        "ok": True,
+        "collected": collected,
+        "full_collections": full,
+        "young_threshold": gc.get_threshold()[0],
+    }
 
 
 def health(environ, start_response):
@@ -77,11 +84,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--no-nodelay", action="store_true", help="leave Nagle on")
+    parser.add_argument(
+        "--young-threshold",
+        type=int,
+        help="run the app's collector policy (freeze, then this young threshold) before serving",
+    )
     args = parser.parse_args()
     app = socketio.WSGIApp(sio, health)
     listener = eventlet.listen(("127.0.0.1", args.port))
     protocol = eventlet.wsgi.HttpProtocol if args.no_nodelay else NoDelay
     # As the app does (concurrency.server_options): more than eventlet's default 1024 sockets.
+    if args.young_threshold is not None:
+        from conference_room.collector import tune
+
+        tune(args.young_threshold)  # as `conference-room serve` does, just before serving
     eventlet.wsgi.server(listener, app, log_output=False, protocol=protocol, max_size=10_000)
 
 

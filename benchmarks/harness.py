@@ -119,14 +119,18 @@ def start_app(workdir: Path, extra_env: dict | None = None) -> ServerProcess:
     return running
 
 
-def start_floor(workdir: Path, nodelay: bool = True) -> ServerProcess:
-    """Start the bare python-socketio relay (benchmarks/floor_server.py) under eventlet."""
+def start_floor(
+    workdir: Path, nodelay: bool = True, young_threshold: int | None = None
+) -> ServerProcess:
+    """Start the bare python-socketio relay (benchmarks/floor_server.py) under eventlet,
+    with Python's collector settings or, given ``young_threshold``, the app's policy."""
     port = free_port()
     log = workdir / f"floor.{port}.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, str(ROOT / "benchmarks" / "floor_server.py"), "--port", str(port)]
-            + ([] if nodelay else ["--no-nodelay"]),
+            + ([] if nodelay else ["--no-nodelay"])
+            + ([] if young_threshold is None else ["--young-threshold", str(young_threshold)]),
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -43,12 +43,15 @@ import aiohttp
 import psutil
 import socketio
 
+from conference_room import config
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (  # noqa: E402  (a script run from anywhere, its helper beside it)
     CHAIR_EMAIL,
     PASSWORD,
     Sampler,
     ServerProcess,
+    app_env,
     collector_paused,
     start_app,
     start_floor,
@@ -412,6 +415,7 @@ async def run_app(args, workdir: Path, delays: list[list[float]]) -> dict:
             client_cpu_percent=round(client, 1),
             setup_seconds=round(setup_seconds, 1),
             resyncs=sum(s.resyncs for s in socks),
+            young_threshold=app_young_threshold(args),
             # The last push of the round: an answer, as most pushes were.
             payload_bytes={
                 kind: max(
@@ -440,13 +444,21 @@ def stored_answers(db_path: Path) -> int:
         return conn.execute("SELECT count(*) FROM scale_answers").fetchone()[0]
 
 
+def app_young_threshold(args) -> int:
+    """Return the young collection threshold the app server runs with (collector.py)."""
+
+    return config.load(environ=app_env(dict(args.env)))["GC_YOUNG_THRESHOLD"]
+
+
 # -- the floor -----------------------------------------------------------------------------
 
 
 async def run_floor(args, workdir: Path, delays: list[list[float]]) -> dict:
     """Run the same round against the bare relay and return its numbers."""
     k, phones = args.k_now, args.phones
-    server: ServerProcess = await asyncio.to_thread(start_floor, workdir)
+    server: ServerProcess = await asyncio.to_thread(
+        start_floor, workdir, young_threshold=args.floor_young_threshold
+    )
     sampler = Sampler(server.process.pid).start()
     socks: list[Sock] = []
     try:
@@ -531,6 +543,7 @@ async def run_floor(args, workdir: Path, delays: list[list[float]]) -> dict:
             "duplicated": duplicated,
             "merged": 0,
             "collected_before_round": settled["collected"],
+            "young_threshold": settled["young_threshold"],
             "ack": summary([a.acked - a.sent for a in answers if a.ok]),
             "server_cpu_percent": round(usage.cpu_percent, 1),
             "server_peak_mb": round(sampler.peak_rss / 2**20, 1),
@@ -657,7 +670,8 @@ async def run_once(args, k: int, delays: list[list[float]], run: int) -> dict:
         f"{app['payload_bytes']['chair']}/{app['payload_bytes']['screen']}/"
         f"{app['payload_bytes']['phone']}; re-syncs {app['resyncs']}; "
         f"setup {app['setup_seconds']} s; app memory "
-        f"with every socket connected {app['server_connected_mb']} MB)",
+        f"with every socket connected {app['server_connected_mb']} MB; young collections "
+        f"every {app['young_threshold']}/{floor['young_threshold']} new objects app/floor)",
         flush=True,
     )
     if app["errors"]:
@@ -703,6 +717,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         type=lambda text: tuple(text.split("=", 1)),
         help="a CONFERENCE_ROOM_*=value setting for the app server (repeatable)",
+    )
+    parser.add_argument(
+        "--floor-young-threshold",
+        type=int,
+        metavar="N",
+        help="give the floor the app's collector policy with this young threshold (the app's "
+        "is 10000, conference_room/collector.py); without it the floor runs Python's defaults",
     )
     args = parser.parse_args(argv)
     if args.repeat < 1:

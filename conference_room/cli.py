@@ -66,6 +66,9 @@ def _serve(db_path: str, host: str, port: int, demo: bool) -> None:
     concurrency.raise_open_files_limit()  # one file per connected phone
     options = concurrency.server_options(mode, app.config["TCP_NODELAY"])
     concurrency.stop_on_interrupt()
+    from .collector import tune
+
+    tune(app.config["GC_YOUNG_THRESHOLD"])  # last: what start-up built is frozen
     socketio.run(app, host=host, port=port, log_output=False, allow_unsafe_werkzeug=True, **options)
 
 

@@ -25,6 +25,11 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         True,
         "Send small live updates at once (1); 0 only to measure Nagle's delay.",
     ),
+    "GC_YOUNG_THRESHOLD": (
+        10_000,
+        "New objects between young garbage collections of the server (Python's own is 700): "
+        "fewer pauses in live meetings. 100 to 1000000.",
+    ),
 }
 
 
@@ -64,6 +69,13 @@ def load(
         raise ConfigError(
             f"{ENV_PREFIX}ASYNC_MODE must be one of {', '.join(MODES)}, "
             f"not {settings['ASYNC_MODE']!r}."
+        )
+    from .collector import HIGHEST, LOWEST
+
+    if not LOWEST <= settings["GC_YOUNG_THRESHOLD"] <= HIGHEST:
+        raise ConfigError(
+            f"{ENV_PREFIX}GC_YOUNG_THRESHOLD must be a whole number from {LOWEST} to {HIGHEST}, "
+            f"not {settings['GC_YOUNG_THRESHOLD']!r}."
         )
     if not settings.get("SECRET_KEY") and not (settings.get("TESTING") or settings.get("DEMO")):
         raise ConfigError(

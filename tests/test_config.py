@@ -35,6 +35,11 @@ def test_tests_and_the_demo_may_run_without_a_secret(flag):
         ("ASYNC_MODE", "twisted", "must be one of eventlet, gevent, threading"),
         ("MAX_CONTENT_LENGTH", "lots", "must be a whole number"),
         ("SESSION_COOKIE_SECURE", "maybe", "must be 1 or 0"),
+        ("GC_YOUNG_THRESHOLD", "often", "must be a whole number"),
+        # 0 would turn Python's collector off: cycles would never be freed.
+        ("GC_YOUNG_THRESHOLD", "0", "must be a whole number from 100 to 1000000, not 0"),
+        ("GC_YOUNG_THRESHOLD", "99", "from 100 to 1000000"),
+        ("GC_YOUNG_THRESHOLD", "1000001", "from 100 to 1000000"),
     ],
 )
 def test_bad_environment_values_are_named(name, raw, message):

@@ -36,6 +36,9 @@ def test_the_load_benchmark_runs_one_conference_end_to_end(tmp_path):
     assert result["app"]["stored"] == 15
     # The floor's round began just after a full collection (floor_server.settle).
     assert isinstance(result["floor"]["collected_before_round"], int)
+    # Which collector settings each side ran with: the app's policy, Python's own for the floor.
+    assert result["app"]["young_threshold"] == 10_000
+    assert result["floor"]["young_threshold"] == 700
     assert "app/floor p50" in finished.stdout
 
 
@@ -100,3 +103,17 @@ def test_the_floor_runs_a_full_collection_when_asked_to_settle(tmp_path):
     assert isinstance(first["collected"], int) and first["collected"] >= 0
     # Each settle is a full collection of the floor's own (an idle floor makes none between).
     assert second["full_collections"] >= first["full_collections"] + 1
+    assert first["young_threshold"] == 700  # Python's own: the floor for this stack
+
+
+def test_the_floor_can_be_given_the_apps_collector_policy(tmp_path):
+    floor = _benchmark_module().start_floor(tmp_path, young_threshold=10_000)
+    client = socketio.Client(reconnection=False, http_session=requests.Session())
+    try:
+        client.connect(floor.url, wait_timeout=10)
+        settled = client.call("settle", {}, timeout=10)
+    finally:
+        client.disconnect()
+        client.eio.http.close()
+        floor.stop()
+    assert settled["young_threshold"] == 10_000
