@@ -93,11 +93,11 @@ def main() -> None:
     app = socketio.WSGIApp(sio, health)
     listener = eventlet.listen(("127.0.0.1", args.port))
     protocol = eventlet.wsgi.HttpProtocol if args.no_nodelay else NoDelay
-    # As the app does (concurrency.server_options): more than eventlet's default 1024 sockets.
     if args.young_threshold is not None:
         from conference_room.collector import tune
 
         tune(args.young_threshold)  # as `conference-room serve` does, just before serving
+    # As the app does (concurrency.server_options): more than eventlet's default 1024 sockets.
     eventlet.wsgi.server(listener, app, log_output=False, protocol=protocol, max_size=10_000)
 
 

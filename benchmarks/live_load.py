@@ -446,7 +446,6 @@ def stored_answers(db_path: Path) -> int:
 
 def app_young_threshold(args) -> int:
     """Return the young collection threshold the app server runs with (collector.py)."""
-
     return config.load(environ=app_env(dict(args.env)))["GC_YOUNG_THRESHOLD"]
 
 

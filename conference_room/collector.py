@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gc
 
-PYTHON_DEFAULT = 700  # gc.get_threshold()[0] when nothing has changed it
 LOWEST, HIGHEST = 100, 1_000_000  # the range CONFERENCE_ROOM_GC_YOUNG_THRESHOLD may take
 
 

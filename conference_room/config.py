@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from .collector import HIGHEST, LOWEST
+
 ENV_PREFIX = "CONFERENCE_ROOM_"
 
 # Each setting: default value and a sentence for the README's configuration table
@@ -70,8 +72,6 @@ def load(
             f"{ENV_PREFIX}ASYNC_MODE must be one of {', '.join(MODES)}, "
             f"not {settings['ASYNC_MODE']!r}."
         )
-    from .collector import HIGHEST, LOWEST
-
     if not LOWEST <= settings["GC_YOUNG_THRESHOLD"] <= HIGHEST:
         raise ConfigError(
             f"{ENV_PREFIX}GC_YOUNG_THRESHOLD must be a whole number from {LOWEST} to {HIGHEST}, "
