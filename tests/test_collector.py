@@ -72,8 +72,8 @@ def test_serve_runs_with_the_policy_by_default(tmp_path):
 
 
 def test_serve_takes_the_young_threshold_from_its_setting(tmp_path):
-    env = _serve_env(GC_YOUNG_THRESHOLD="700")
-    assert _python(SERVE, str(tmp_path / "b.db"), env=env)["threshold"][0] == 700
+    env = _serve_env(GC_YOUNG_THRESHOLD="4321")  # neither Python's own nor the default
+    assert _python(SERVE, str(tmp_path / "b.db"), env=env)["threshold"][0] == 4321
 
 
 def test_serve_refuses_a_threshold_that_would_stop_the_collector(tmp_path):
