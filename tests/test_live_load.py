@@ -88,17 +88,21 @@ def test_the_clients_collector_is_off_only_during_a_timed_round():
     assert gc.isenabled()  # on again, whatever ended the round
 
 
-def test_the_floor_runs_a_full_collection_when_asked_to_settle(tmp_path):
-    floor = _benchmark_module().start_floor(tmp_path)
+def _settles(tmp_path, times: int, **floor_options) -> list[dict]:
+    """Start the real floor, ask it to settle ``times`` times over Socket.IO, return the acks."""
+    floor = _benchmark_module().start_floor(tmp_path, **floor_options)
     client = socketio.Client(reconnection=False, http_session=requests.Session())
     try:
         client.connect(floor.url, wait_timeout=10)
-        first = client.call("settle", {}, timeout=10)
-        second = client.call("settle", {}, timeout=10)
+        return [client.call("settle", {}, timeout=10) for _ in range(times)]
     finally:
         client.disconnect()
         client.eio.http.close()
         floor.stop()
+
+
+def test_the_floor_runs_a_full_collection_when_asked_to_settle(tmp_path):
+    first, second = _settles(tmp_path, 2)
     assert first["ok"] is True and second["ok"] is True
     assert isinstance(first["collected"], int) and first["collected"] >= 0
     # Each settle is a full collection of the floor's own (an idle floor makes none between).
@@ -107,13 +111,5 @@ def test_the_floor_runs_a_full_collection_when_asked_to_settle(tmp_path):
 
 
 def test_the_floor_can_be_given_the_apps_collector_policy(tmp_path):
-    floor = _benchmark_module().start_floor(tmp_path, young_threshold=10_000)
-    client = socketio.Client(reconnection=False, http_session=requests.Session())
-    try:
-        client.connect(floor.url, wait_timeout=10)
-        settled = client.call("settle", {}, timeout=10)
-    finally:
-        client.disconnect()
-        client.eio.http.close()
-        floor.stop()
+    (settled,) = _settles(tmp_path, 1, young_threshold=10_000)
     assert settled["young_threshold"] == 10_000

@@ -51,11 +51,15 @@ def test_an_environ_is_matched_once_and_each_context_gets_its_own_view_args(app)
     with app.request_context(environ) as first:
         rule, args = first.request.url_rule, first.request.view_args
         args["conference_id"] = "changed by a handler"
-    assert environ[MATCH_KEY][0] is rule
+    assert environ[MATCH_KEY] == (rule, {"conference_id": 7})  # a copy, not the handler's
+    # The next context takes the kept match rather than matching again: a kept match made to
+    # differ from what matching would give shows which one it used.
+    environ[MATCH_KEY] = (rule, {"conference_id": 8})
     with app.request_context(environ) as second:
         assert second.request.url_rule is rule
-        assert second.request.view_args == {"conference_id": 7}
-        assert second.request.view_args is not args
+        assert second.request.view_args == {"conference_id": 8}
+        second.request.view_args["conference_id"] = "changed again"
+    assert environ[MATCH_KEY] == (rule, {"conference_id": 8})
 
 
 def test_a_path_with_no_route_is_not_remembered_and_stays_a_404(app):
