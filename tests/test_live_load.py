@@ -66,6 +66,30 @@ def test_repeated_runs_are_summed_up_as_the_spread_of_their_ratios():
     assert "p99 1.2-2.5x (median 1.85x), within 2x in 1 of 2" in line
 
 
+def test_repeated_runs_also_give_the_percentiles_of_all_their_answers_together():
+    live_load = _benchmark_module()
+
+    def run(app_ms: list[float], floor_ms: list[float]) -> dict:
+        return {
+            "ratio": {"p50_ms": 1.0, "p99_ms": 1.0},
+            "app": {"latencies_ms": app_ms},
+            "floor": {"latencies_ms": floor_ms},
+        }
+
+    # 100 answers each: the pooled p99 is the 99th of them (nearest rank), which leaves out the
+    # one very slow app answer; it is not a mean of the two runs' own percentiles.
+    first = run([2.0] * 49 + [50.0], [1.0] * 50)
+    second = run([3.0] * 50, [1.5] * 49 + [4.0])
+    line = live_load.repeats_line(40, [first, second])
+    pooled = line.splitlines()[1]
+    assert "all 100 app and 100 floor answers together" in pooled
+    assert "p50 3.0/1.0 ms 3.00x" in pooled
+    assert "p99 3.0/1.5 ms 2.00x" in pooled
+    # Runs without their latencies (an older --json file) give no pooled line.
+    bare = live_load.repeats_line(40, [{"ratio": {"p50_ms": 1.0, "p99_ms": 1.0}}])
+    assert len(bare.splitlines()) == 1
+
+
 def test_a_repeat_count_below_one_is_refused_with_a_message(capsys):
     live_load = _benchmark_module()
     try:
