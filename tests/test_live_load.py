@@ -32,6 +32,9 @@ def test_the_load_benchmark_runs_one_conference_end_to_end(tmp_path):
         assert numbers["latency"]["count"] == 15
         assert numbers["lost"] == numbers["duplicated"] == 0
         assert 0 < numbers["latency"]["p50_ms"] <= numbers["latency"]["max_ms"]
+        # Every answer's own latency is kept, for --repeat's pooled line: the same answers.
+        assert len(numbers["latencies_ms"]) == 15
+        assert max(numbers["latencies_ms"]) == pytest.approx(numbers["latency"]["max_ms"], abs=0.01)
         assert numbers["server_peak_mb"] > 0
     assert result["app"]["stored"] == 15
     # The floor's round began just after a full collection (floor_server.settle).
