@@ -22,6 +22,17 @@ PASSWORD = "correct horse battery staple"
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def benchmark_module(name: str):
+    """Import a script of benchmarks/ (``live_load``, ``answer_cost``) to test its helpers."""
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "conference_room.db"

@@ -11,7 +11,7 @@ import pytest
 import requests
 import socketio
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, benchmark_module
 
 
 def test_the_load_benchmark_runs_one_conference_end_to_end(tmp_path):
@@ -45,18 +45,8 @@ def test_the_load_benchmark_runs_one_conference_end_to_end(tmp_path):
     assert "app/floor p50" in finished.stdout
 
 
-def _benchmark_module():
-    import importlib
-
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    try:
-        return importlib.import_module("live_load")
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
-
-
 def test_repeated_runs_are_summed_up_as_the_spread_of_their_ratios():
-    live_load = _benchmark_module()
+    live_load = benchmark_module("live_load")
     runs = [
         {"ratio": {"p50_ms": 1.7, "p99_ms": 1.2}},
         {"ratio": {"p50_ms": 2.0, "p99_ms": None}},  # the floor's p99 was 0: no ratio
@@ -70,7 +60,7 @@ def test_repeated_runs_are_summed_up_as_the_spread_of_their_ratios():
 
 
 def test_repeated_runs_also_give_the_percentiles_of_all_their_answers_together():
-    live_load = _benchmark_module()
+    live_load = benchmark_module("live_load")
 
     def run(app_ms: list[float], floor_ms: list[float]) -> dict:
         return {
@@ -94,7 +84,7 @@ def test_repeated_runs_also_give_the_percentiles_of_all_their_answers_together()
 
 
 def test_a_repeat_count_below_one_is_refused_with_a_message(capsys):
-    live_load = _benchmark_module()
+    live_load = benchmark_module("live_load")
     try:
         live_load.parse_args(["--k", "1", "--repeat", "0"])
     except SystemExit as stop:
@@ -105,7 +95,7 @@ def test_a_repeat_count_below_one_is_refused_with_a_message(capsys):
 
 
 def test_the_clients_collector_is_off_only_during_a_timed_round():
-    paused = _benchmark_module().collector_paused
+    paused = benchmark_module("live_load").collector_paused
     assert gc.isenabled()
     with paused():
         assert not gc.isenabled()
@@ -117,7 +107,7 @@ def test_the_clients_collector_is_off_only_during_a_timed_round():
 
 def _settles(tmp_path, times: int, **floor_options) -> list[dict]:
     """Start the real floor, ask it to settle ``times`` times over Socket.IO, return the acks."""
-    floor = _benchmark_module().start_floor(tmp_path, **floor_options)
+    floor = benchmark_module("live_load").start_floor(tmp_path, **floor_options)
     client = socketio.Client(reconnection=False, http_session=requests.Session())
     try:
         client.connect(floor.url, wait_timeout=10)
